@@ -1,0 +1,53 @@
+/**
+ * The `ccx` command line: a table of subcommands, each loaded only when it runs so that
+ * `ccx --help` stays fast and one command's dependencies never slow another.
+ */
+
+/** A subcommand: parses its own arguments and returns the process exit code. */
+export interface Command {
+  run(argv: string[]): Promise<number>;
+}
+
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+const commands: Record<string, CommandEntry> = {
+  demo: {
+    summary: "Run the whole product on this machine, end to end",
+    load: () => import("./src/cli/demo.ts"),
+  },
+};
+
+/** The help text that lists every subcommand. */
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(
+    ([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`,
+  );
+  return [
+    "Usage: ccx <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Run `ccx <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+/** Runs `ccx` with the given arguments and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const entry = commands[name];
+  if (entry === undefined) {
+    process.stderr.write(`ccx: unknown command '${name}'\n\n${usage()}\n`);
+    return 2;
+  }
+  const command = await entry.load();
+  return command.run(rest);
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Prints the directory that holds a working `pulumi` CLI and its Node.js language host.
+#
+# Uses `pulumi` and `pulumi-language-nodejs` from PATH when both are there. Otherwise builds the
+# pinned release from Go modules with the machine's Go into .cache/pulumi/<version>/bin (ignored by
+# git) and reuses that folder next time. The dynamic-provider shim that ships inside
+# @pulumi/pulumi is linked beside them. Why these versions and how: docs/adr/0002-pulumi-cli.md.
+#
+# Progress goes to stderr; the only stdout line is the directory.
+set -euo pipefail
+
+# The newest CLI release whose module the Go module proxy serves here.
+PULUMI_VERSION=3.259.0
+# The Node.js language host is an untagged module in newer releases, which the proxy does not
+# serve; v3.68.0 is the last sdk release that carries it as a package (see the ADR).
+LANGUAGE_HOST_SDK_VERSION=3.68.0
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+shim="$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+
+log() { printf 'pulumi-cli: %s\n' "$*" >&2; }
+
+if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1; then
+  dirname "$(command -v pulumi)"
+  exit 0
+fi
+
+bin="$root/.cache/pulumi/v$PULUMI_VERSION-host$LANGUAGE_HOST_SDK_VERSION/bin"
+if [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ] && [ -e "$bin/pulumi-resource-pulumi-nodejs" ]; then
+  echo "$bin"
+  exit 0
+fi
+
+command -v go >/dev/null 2>&1 || {
+  log "no 'pulumi' on PATH and no Go toolchain to build it; install the Pulumi CLI or Go >= 1.25"
+  exit 1
+}
+[ -f "$shim" ] || {
+  log "missing $shim; run 'npm ci' first"
+  exit 1
+}
+
+work="$root/.cache/pulumi/build"
+rm -rf "$work"
+mkdir -p "$work/cli" "$work/host" "$bin"
+export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local
+
+# pkg/v3's own go.mod points sdk/v3 at a local folder, so `go install pkg@version` refuses; a
+# throwaway main module requires both at the same version and mirrors pkg's clipboard replace.
+cat >"$work/cli/go.mod" <<EOF
+module ccx.local/pulumi-cli
+
+go 1.25
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+cat >"$work/host/go.mod" <<EOF
+module ccx.local/pulumi-language-nodejs
+
+go 1.25
+
+require github.com/pulumi/pulumi/sdk/v3 v$LANGUAGE_HOST_SDK_VERSION
+EOF
+for m in cli host; do
+  printf '//go:build tools\n\npackage tools\n' >"$work/$m/tools.go"
+done
+echo 'import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"' >>"$work/cli/tools.go"
+echo 'import _ "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"' >>"$work/host/tools.go"
+
+start=$(date +%s)
+log "building pulumi v$PULUMI_VERSION from Go modules (several minutes on 2 cores, once)"
+(cd "$work/cli" && go mod tidy >&2 && go build -trimpath \
+  -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+  -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2)
+log "building pulumi-language-nodejs from sdk v$LANGUAGE_HOST_SDK_VERSION"
+(cd "$work/host" && go mod tidy >&2 && go build -trimpath \
+  -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGUAGE_HOST_SDK_VERSION" \
+  -o "$bin/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs >&2)
+ln -sf "$shim" "$bin/pulumi-resource-pulumi-nodejs"
+rm -rf "$work"
+log "built in $(($(date +%s) - start)) s into $bin"
+echo "$bin"
