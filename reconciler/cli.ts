@@ -14,9 +14,17 @@ interface CommandEntry {
 }
 
 const commands: Record<string, CommandEntry> = {
+  connect: {
+    summary: "Authorize ccx with a Constant Contact account (OAuth, local callback)",
+    load: () => import("./src/cli/connect.ts"),
+  },
   demo: {
     summary: "Run the whole product on this machine, end to end",
     load: () => import("./src/cli/demo.ts"),
+  },
+  emulator: {
+    summary: "Run a local Constant Contact V3 emulator (prints its URL and a ready token)",
+    load: () => import("../emulator/cli.ts"),
   },
 };
 
