@@ -26,6 +26,14 @@ const commands: Record<string, CommandEntry> = {
     summary: "Run a local Constant Contact V3 emulator (prints its URL and a ready token)",
     load: () => import("../emulator/cli.ts"),
   },
+  serve: {
+    summary: "Run the reconciler API on the configured store",
+    load: () => import("./src/cli/serve.ts"),
+  },
+  token: {
+    summary: "Create, list or revoke API tokens (admin, contributor, viewer)",
+    load: () => import("./src/cli/token.ts"),
+  },
 };
 
 /** The help text that lists every subcommand. */

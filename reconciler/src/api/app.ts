@@ -1,0 +1,98 @@
+/**
+ * The reconciler's HTTP API as a Hono app: build it with real or test dependencies, serve it with
+ * `@hono/node-server`, or call it in-process with `app.request(...)`.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { AppError, NotFoundError } from "../core/errors.ts";
+import type { AppDependencies, AppEnv } from "./app-env.ts";
+import { authenticate } from "./authenticate.ts";
+import { registerConnectionRoutes } from "./connections.ts";
+import { createErrorHandler, errorBody, validationHook } from "./error-handler.ts";
+import { registerExportRoutes } from "./exports.ts";
+import { createApiMetrics, type ApiMetrics } from "./metrics.ts";
+import { registerRunRoutes } from "./runs.ts";
+import { registerSystemRoutes } from "./system.ts";
+
+/** Default largest request body: 1 MiB. Definitions are a few kilobytes. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export const API_VERSION = "0.1.0";
+
+export interface ReconcilerApp {
+  app: OpenAPIHono<AppEnv>;
+  metrics: ApiMetrics;
+}
+
+export function createApp(deps: AppDependencies): ReconcilerApp {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      validationHook(result);
+    },
+  });
+  const metrics = createApiMetrics();
+  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+
+  app.onError(createErrorHandler(deps.logger));
+  app.notFound((c) =>
+    c.json(
+      errorBody(new NotFoundError(`no route for ${c.req.method} ${c.req.path}; see /openapi.json`)),
+      404,
+    ),
+  );
+
+  app.use("*", metrics.middleware);
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    const principal = c.get("principal") as AppEnv["Variables"]["principal"] | undefined;
+    // Method, path, status and the token's *name*: never headers or bodies.
+    deps.logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        durationMs: Math.round(performance.now() - started),
+        ...(principal === undefined ? {} : { token: principal.name, role: principal.role }),
+      },
+      "request",
+    );
+  });
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `request body is larger than ${limit} bytes (server.bodyLimitBytes)`,
+          { details: { limitBytes: limit } },
+        );
+      },
+    }),
+  );
+  app.use("/v1/*", authenticate(deps));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "A ccx API token (`ccx_…`), created with `ccx token create`",
+  });
+
+  registerSystemRoutes(app, deps, metrics);
+  registerConnectionRoutes(app, deps);
+  registerExportRoutes(app, deps);
+  registerRunRoutes(app, deps);
+
+  app.doc("/openapi.json", {
+    openapi: "3.0.3",
+    info: {
+      title: "ccx reconciler API",
+      version: API_VERSION,
+      description:
+        "Connections to Constant Contact and segment exports, declared by Pulumi stacks. Errors " +
+        "are `{ error: { code, message, details } }`.",
+    },
+  });
+  return { app, metrics };
+}

@@ -1,0 +1,77 @@
+/** The contract of export runs: trigger, list, get, cancel. */
+import { z } from "zod";
+import { ResourceNameSchema, TimestampSchema } from "./common.ts";
+
+export const RunStatusSchema = z.enum([
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "paused",
+  "cancelled",
+]);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const RunTriggerSchema = z.enum(["manual", "schedule", "source-change", "stack-change"]);
+export type RunTrigger = z.infer<typeof RunTriggerSchema>;
+
+/** Body of `POST /v1/exports/{name}/runs` (optional). */
+export const TriggerRunRequestSchema = z
+  .strictObject({
+    trigger: z.enum(["manual", "stack-change"]).default("manual").meta({
+      description: "Why the run is asked for. @default manual",
+    }),
+  })
+  .meta({ id: "TriggerRunRequest" });
+
+export const RunSchema = z
+  .object({
+    id: z.uuid(),
+    export: ResourceNameSchema,
+    trigger: RunTriggerSchema,
+    status: RunStatusSchema,
+    generation: z.int().meta({ description: "Export generation the run works on" }),
+    definitionHash: z.string(),
+    stack: z.string().nullable().meta({ description: "Pulumi stack that caused the run" }),
+    updateId: z.string().nullable().meta({ description: "Pulumi update that caused the run" }),
+    requestedBy: z.string().meta({ description: "Name of the token that asked for the run" }),
+    counts: z.record(z.string(), z.number()).meta({
+      description: "Row counts (read, added, removed, …) as the pipeline records them",
+    }),
+    error: z
+      .object({
+        code: z.string(),
+        message: z.string(),
+        details: z.record(z.string(), z.unknown()).optional(),
+      })
+      .nullable(),
+    queuedAt: TimestampSchema,
+    startedAt: TimestampSchema.nullable(),
+    finishedAt: TimestampSchema.nullable(),
+    cancelRequestedAt: TimestampSchema.nullable(),
+  })
+  .meta({ id: "Run" });
+
+export type ExportRun = z.infer<typeof RunSchema>;
+
+export const RunParamsSchema = z.object({
+  name: ResourceNameSchema.meta({ param: { name: "name", in: "path" } }),
+  runId: z.uuid().meta({ param: { name: "runId", in: "path" } }),
+});
+
+export const RunListResponseSchema = z
+  .object({ items: z.array(RunSchema) })
+  .meta({ id: "RunList" });
+
+export const RunListQuerySchema = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(50)
+    .meta({
+      param: { name: "limit", in: "query" },
+      description: "Most recent runs to return. @default 50",
+    }),
+});

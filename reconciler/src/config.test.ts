@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseConfig, requireEncryptionKey } from "./config.ts";
+
+const key = Buffer.alloc(32, 7).toString("base64");
+const dir = mkdtempSync(join(tmpdir(), "ccx-config-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function errorOf(work: () => unknown): ConfigError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("config", () => {
+  it("applies documented defaults", () => {
+    const config = parseConfig({});
+    expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 1_048_576 });
+    expect(config.store).toEqual({ dataDir: ".ccx/data", poolSize: 10 });
+    expect(config.log.level).toBe("info");
+    expect(config.secrets).toEqual({ activeKeyId: "default", keys: {} });
+  });
+
+  it("reads YAML and lets the environment win", () => {
+    const path = join(dir, "ccx.yaml");
+    writeFileSync(
+      path,
+      [
+        "server:",
+        "  port: 9000",
+        "store:",
+        "  dataDir: /var/lib/ccx",
+        "secrets:",
+        "  activeKeyId: k1",
+        "  keys:",
+        `    k1: "${key}"`,
+      ].join("\n"),
+    );
+    const config = loadConfig({
+      path,
+      env: { CCX_PORT: "9100", CCX_DATABASE_URL: "postgres://u:p@db/ccx", CCX_LOG_LEVEL: "warn" },
+    });
+    expect(config.server.port).toBe(9100);
+    expect(config.store).toMatchObject({
+      dataDir: "/var/lib/ccx",
+      databaseUrl: "postgres://u:p@db/ccx",
+    });
+    expect(config.secrets).toEqual({ activeKeyId: "k1", keys: { k1: key } });
+    expect(config.log.level).toBe("warn");
+  });
+
+  it("takes the encryption key from CCX_ENCRYPTION_KEY and the file from CCX_CONFIG", () => {
+    const path = join(dir, "empty.yaml");
+    writeFileSync(path, "");
+    const config = loadConfig({
+      env: { CCX_CONFIG: path, CCX_ENCRYPTION_KEY: key, CCX_ENCRYPTION_KEY_ID: "k2" },
+    });
+    expect(config.secrets).toEqual({ activeKeyId: "k2", keys: { k2: key } });
+    expect(() => requireEncryptionKey(config)).not.toThrow();
+  });
+
+  it.each([
+    { name: "a port out of range", env: { CCX_PORT: "70000" }, mentions: "server.port" },
+    {
+      name: "a key that is not 32 bytes",
+      env: { CCX_ENCRYPTION_KEY: "c2hvcnQ=" },
+      mentions: "openssl rand -base64 32",
+    },
+    {
+      name: "a database URL of another kind",
+      env: { CCX_DATABASE_URL: "mysql://x" },
+      mentions: "postgres://",
+    },
+    {
+      name: "a malformed bootstrap token",
+      env: { CCX_BOOTSTRAP_ADMIN_TOKEN: "secret" },
+      mentions: "auth.bootstrapAdminToken",
+    },
+  ])("explains $name with z.prettifyError", ({ env, mentions }) => {
+    const error = errorOf(() => loadConfig({ env }));
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.message).toContain("✖");
+    expect(error.message).toContain(mentions);
+  });
+
+  it("refuses unknown keys in the file and a missing active key", () => {
+    expect(errorOf(() => parseConfig({ sever: {} })).message).toContain("sever");
+    expect(
+      errorOf(() => parseConfig({ secrets: { activeKeyId: "k9", keys: { k1: key } } })).message,
+    ).toContain("k9");
+  });
+
+  it("requires an encryption key to serve", () => {
+    expect(errorOf(() => requireEncryptionKey(parseConfig({}))).message).toContain(
+      "CCX_ENCRYPTION_KEY",
+    );
+  });
+});

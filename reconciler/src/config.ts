@@ -1,0 +1,225 @@
+/**
+ * The configuration of `ccx serve` and `ccx token`: a YAML file plus environment overrides,
+ * parsed once by one zod schema. This is the only module that reads `process.env`.
+ *
+ * Environment overrides (they win over the file):
+ * `CCX_CONFIG` (file path), `CCX_HOST`, `CCX_PORT`, `CCX_BODY_LIMIT_BYTES`, `CCX_DATA_DIR`,
+ * `CCX_DATABASE_URL`, `CCX_DB_POOL_SIZE`, `CCX_ENCRYPTION_KEY` (+ `CCX_ENCRYPTION_KEY_ID`),
+ * `CCX_BOOTSTRAP_ADMIN_TOKEN`, `CCX_LOG_LEVEL`, `CCX_CTCT_API_BASE_URL`, `CCX_CTCT_TOKEN_URL`.
+ *
+ * @example
+ * ```yaml
+ * server: { host: 0.0.0.0, port: 8080 }
+ * store: { dataDir: /var/lib/ccx }            # or databaseUrl: postgres://…
+ * secrets: { activeKeyId: k1, keys: { k1: "<openssl rand -base64 32>" } }
+ * auth: { bootstrapAdminToken: "ccx_…" }
+ * ```
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { AppError } from "./core/errors.ts";
+
+const base64Key = z
+  .string()
+  .refine(
+    (value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, "base64").length === 32,
+    {
+      message:
+        "must be 32 bytes in base64 (44 characters); generate one with `openssl rand -base64 32`",
+    },
+  );
+
+export const ConfigSchema = z.strictObject({
+  server: z
+    .strictObject({
+      /** Interface to listen on. @default "127.0.0.1" */
+      host: z.string().min(1).default("127.0.0.1"),
+      /** TCP port; 0 picks a free one. @default 8080 */
+      port: z.coerce.number().int().min(0).max(65_535).default(8080),
+      /** Largest request body, in bytes. @default 1048576 (1 MiB) */
+      bodyLimitBytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .max(64 * 1024 * 1024)
+        .default(1024 * 1024),
+    })
+    .default({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 1024 * 1024 }),
+  store: z
+    .strictObject({
+      /**
+       * Directory of the embedded PGlite database (one process at a time), or `memory://` for a
+       * throwaway in-memory one. Ignored when `databaseUrl` is set. @default ".ccx/data"
+       */
+      dataDir: z.string().min(1).default(".ccx/data"),
+      /** PostgreSQL connection string; when set, PostgreSQL is used instead of PGlite. @default unset */
+      databaseUrl: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+        .optional(),
+      /** Connections in the PostgreSQL pool. @default 10 */
+      poolSize: z.coerce.number().int().min(1).max(200).default(10),
+    })
+    .default({ dataDir: ".ccx/data", poolSize: 10 }),
+  secrets: z
+    .strictObject({
+      /** Id of the key that encrypts new secrets; must be in `keys`. @default "default" */
+      activeKeyId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/)
+        .default("default"),
+      /**
+       * AES-256 keys by id, 32 bytes each in base64. Keep old keys until secrets are re-encrypted.
+       * `ccx serve` needs at least one; `ccx token` does not. @default {}
+       */
+      keys: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), base64Key).default({}),
+    })
+    .default({ activeKeyId: "default", keys: {} }),
+  auth: z
+    .strictObject({
+      /**
+       * An admin token accepted in addition to stored tokens, to create the first connection
+       * (and in demos). Held only as a hash in memory. @default unset
+       */
+      bootstrapAdminToken: z
+        .string()
+        .regex(/^ccx_[A-Za-z0-9_-]{43}$/, "must be a ccx token: 'ccx_' and 43 base64url characters")
+        .optional(),
+    })
+    .default({}),
+  log: z
+    .strictObject({
+      /** pino level. @default "info" */
+      level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    })
+    .default({ level: "info" }),
+  ctct: z
+    .strictObject({
+      /** Constant Contact V3 base URL (the emulator's for local runs). @default the real API */
+      apiBaseUrl: z.url().optional(),
+      /** OAuth token endpoint. @default the real one */
+      tokenUrl: z.url().optional(),
+    })
+    .default({}),
+});
+
+export type ReconcilerConfig = z.output<typeof ConfigSchema>;
+export type ReconcilerConfigInput = z.input<typeof ConfigSchema>;
+
+export interface LoadConfigOptions {
+  /** YAML file; `CCX_CONFIG` when omitted; no file when neither is set. */
+  path?: string | undefined;
+  /** The environment to read overrides from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Thrown when the configuration is invalid; `message` is `z.prettifyError` output. */
+export class ConfigError extends AppError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("CONFIG_INVALID", message, options);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function section(target: Json, key: string): Json {
+  const current = target[key];
+  if (current !== null && typeof current === "object" && !Array.isArray(current))
+    return current as Json;
+  const created: Json = {};
+  target[key] = created;
+  return created;
+}
+
+/** The overrides the environment carries, as a partial config object. */
+export function environmentOverrides(env: NodeJS.ProcessEnv): Json {
+  const overrides: Json = {};
+  const set = (path: [string, string], value: string | undefined) => {
+    if (value !== undefined && value !== "") section(overrides, path[0])[path[1]] = value;
+  };
+  set(["server", "host"], env["CCX_HOST"]);
+  set(["server", "port"], env["CCX_PORT"]);
+  set(["server", "bodyLimitBytes"], env["CCX_BODY_LIMIT_BYTES"]);
+  set(["store", "dataDir"], env["CCX_DATA_DIR"]);
+  set(["store", "databaseUrl"], env["CCX_DATABASE_URL"]);
+  set(["store", "poolSize"], env["CCX_DB_POOL_SIZE"]);
+  set(["auth", "bootstrapAdminToken"], env["CCX_BOOTSTRAP_ADMIN_TOKEN"]);
+  set(["log", "level"], env["CCX_LOG_LEVEL"]);
+  set(["ctct", "apiBaseUrl"], env["CCX_CTCT_API_BASE_URL"]);
+  set(["ctct", "tokenUrl"], env["CCX_CTCT_TOKEN_URL"]);
+  const key = env["CCX_ENCRYPTION_KEY"];
+  if (key !== undefined && key !== "") {
+    const keyId = env["CCX_ENCRYPTION_KEY_ID"] ?? "default";
+    const secrets = section(overrides, "secrets");
+    secrets["activeKeyId"] = keyId;
+    section(secrets, "keys")[keyId] = key;
+  }
+  return overrides;
+}
+
+function merge(base: Json, overrides: Json): Json {
+  const result: Json = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = result[key];
+    result[key] =
+      value !== null && typeof value === "object" && current !== null && typeof current === "object"
+        ? merge(current as Json, value as Json)
+        : value;
+  }
+  return result;
+}
+
+/** Parses a config object (file contents merged with overrides) or throws {@link ConfigError}. */
+export function parseConfig(raw: unknown): ReconcilerConfig {
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(`invalid configuration:\n${z.prettifyError(result.error)}`, {
+      cause: result.error,
+    });
+  }
+  const { keys, activeKeyId } = result.data.secrets;
+  if (Object.keys(keys).length > 0 && !(activeKeyId in keys)) {
+    throw new ConfigError(
+      `invalid configuration:\n✖ secrets.activeKeyId '${activeKeyId}' is not in secrets.keys\n  → at secrets.activeKeyId`,
+    );
+  }
+  return result.data;
+}
+
+/** Throws {@link ConfigError} unless an encryption key is configured (needed to serve). */
+export function requireEncryptionKey(config: ReconcilerConfig): void {
+  if (Object.keys(config.secrets.keys).length === 0) {
+    throw new ConfigError(
+      "invalid configuration:\n✖ no encryption key: set secrets.keys in the file or " +
+        "CCX_ENCRYPTION_KEY (generate one with `openssl rand -base64 32`)\n  → at secrets.keys",
+    );
+  }
+}
+
+/** Reads the YAML file (if any), applies the environment, and parses. */
+export function loadConfig(options: LoadConfigOptions = {}): ReconcilerConfig {
+  const env = options.env ?? process.env;
+  const path = options.path ?? env["CCX_CONFIG"];
+  let fromFile: Json = {};
+  if (path !== undefined && path !== "") {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      throw new ConfigError(`cannot read the configuration file ${path}: ${String(error)}`, {
+        cause: error,
+      });
+    }
+    const parsed: unknown = parseYaml(text);
+    if (
+      parsed !== null &&
+      parsed !== undefined &&
+      (typeof parsed !== "object" || Array.isArray(parsed))
+    ) {
+      throw new ConfigError(`the configuration file ${path} must hold a YAML mapping`);
+    }
+    fromFile = (parsed ?? {}) as Json;
+  }
+  return parseConfig(merge(fromFile, environmentOverrides(env)));
+}

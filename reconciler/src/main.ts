@@ -1,0 +1,143 @@
+/**
+ * Wiring: the only place that builds real adapters (store, secret box, Constant Contact
+ * verifier, logger) and serves the API. `ccx serve` and the integration tests start the
+ * reconciler through {@link startReconciler}.
+ */
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import { pino, type DestinationStream, type Logger } from "pino";
+import { createCtctConnectionVerifier } from "./adapters/ctct-connection-verifier.ts";
+import { createApp } from "./api/app.ts";
+import { hashToken } from "./auth/api-token.ts";
+import { requireEncryptionKey, type ReconcilerConfig } from "./config.ts";
+import type { ConnectionVerifier } from "./core/connection-verifier.ts";
+import { SecretBox } from "./secrets/secret-box.ts";
+import { openStore, type OpenedStore, type StoreOptions } from "./store/open-store.ts";
+import type { Store } from "./store/store.ts";
+
+export interface StartOptions {
+  /** Replaces the Constant Contact verifier (tests with their own implementation). */
+  verifier?: ConnectionVerifier;
+  /** Where logs go. @default stdout */
+  logDestination?: DestinationStream;
+}
+
+export interface RunningReconciler {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  store: Store;
+  logger: Logger;
+  /** Stops accepting requests, closes the store and releases the data directory. */
+  close(): Promise<void>;
+}
+
+/** Paths that logs must never show, should an object carrying them ever be logged. */
+export const LOG_REDACTIONS = [
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "req.headers.authorization",
+  "token",
+  "*.token",
+  "credentials",
+  "*.credentials",
+  "clientSecret",
+  "*.clientSecret",
+  "refreshToken",
+  "*.refreshToken",
+  "bootstrapAdminToken",
+  "*.bootstrapAdminToken",
+  "keys",
+  "*.keys",
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: LOG_REDACTIONS, censor: "[redacted]" } };
+  return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/** The store the config names: PostgreSQL when `databaseUrl` is set, PGlite otherwise. */
+export function storeOptionsOf(config: ReconcilerConfig): StoreOptions {
+  return config.store.databaseUrl === undefined
+    ? { kind: "pglite", dataDir: config.store.dataDir }
+    : { kind: "postgres", url: config.store.databaseUrl, poolSize: config.store.poolSize };
+}
+
+export function secretBoxOf(config: ReconcilerConfig): SecretBox {
+  requireEncryptionKey(config);
+  const keys = new Map(
+    Object.entries(config.secrets.keys).map(
+      ([id, key]) => [id, Buffer.from(key, "base64")] as const,
+    ),
+  );
+  return new SecretBox({ activeKeyId: config.secrets.activeKeyId, keys });
+}
+
+export async function startReconciler(
+  config: ReconcilerConfig,
+  options: StartOptions = {},
+): Promise<RunningReconciler> {
+  const logger = createLogger(config.log.level, options.logDestination);
+  const secretBox = secretBoxOf(config);
+  const bootstrapAdminTokenHash =
+    config.auth.bootstrapAdminToken === undefined
+      ? undefined
+      : hashToken(config.auth.bootstrapAdminToken);
+  const storeOptions = storeOptionsOf(config);
+  const started = performance.now();
+  const opened: OpenedStore = await openStore(storeOptions);
+  logger.info(
+    { store: storeOptions.kind, openMs: Math.round(performance.now() - started) },
+    "store open and migrated",
+  );
+  const verifier =
+    options.verifier ??
+    createCtctConnectionVerifier({
+      apiBaseUrl: config.ctct.apiBaseUrl,
+      tokenUrl: config.ctct.tokenUrl,
+    });
+  const { app } = createApp({
+    store: opened.store,
+    verifier,
+    secretBox,
+    logger,
+    bootstrapAdminTokenHash,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+  });
+
+  let server: ServerType;
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const created = serve(
+        { fetch: app.fetch, hostname: config.server.host, port: config.server.port },
+        () => resolve(created),
+      );
+      created.once("error", reject);
+    });
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info({ url, store: storeOptions.kind }, "reconciler listening");
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    store: opened.store,
+    logger,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          if ("closeAllConnections" in server) server.closeAllConnections();
+        });
+        await opened.close();
+        logger.info("reconciler stopped");
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The schema of the reconciler, as versioned migrations. Each migration runs in its own
+ * transaction under an advisory lock (so replicas starting together apply it once) and is
+ * recorded in `schema_migrations`. Append new migrations; never edit an applied one.
+ */
+import type { SqlDatabase } from "./sql-database.ts";
+
+export interface Migration {
+  /** Strictly increasing, starting at 1. */
+  version: number;
+  name: string;
+  /** One statement per entry: the extended query protocol (used by both drivers) runs one. */
+  statements: readonly string[];
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: "tokens, connections, exports, runs, audit log",
+    statements: [
+      `CREATE TABLE api_tokens (
+        id text PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        role text NOT NULL CHECK (role IN ('admin', 'contributor', 'viewer')),
+        token_hash text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      )`,
+      `CREATE TABLE connections (
+        id text PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        display_name text NOT NULL,
+        sharing text NOT NULL CHECK (sharing IN ('admins', 'contributors')),
+        export_user text NOT NULL,
+        consent jsonb NOT NULL,
+        account_id text NOT NULL,
+        organization_name text NOT NULL,
+        status text NOT NULL CHECK (status IN ('connected', 'needs-reauthorisation')),
+        credentials_key_id text NOT NULL,
+        credentials_ciphertext text NOT NULL,
+        credentials_input_hash text NOT NULL,
+        refresh_token_fingerprint text NOT NULL,
+        generation integer NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      // attached_connection_id is NULL while the export is detached; the foreign key refuses to
+      // delete a connection that attached exports still use.
+      `CREATE TABLE exports (
+        id text PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        connection_name text NOT NULL,
+        attached_connection_id text REFERENCES connections (id),
+        definition jsonb NOT NULL,
+        definition_hash text NOT NULL,
+        generation integer NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE INDEX exports_attached_connection ON exports (attached_connection_id)`,
+      `CREATE TABLE runs (
+        id text PRIMARY KEY,
+        export_id text NOT NULL REFERENCES exports (id) ON DELETE CASCADE,
+        trigger text NOT NULL
+          CHECK (trigger IN ('manual', 'schedule', 'source-change', 'stack-change')),
+        status text NOT NULL
+          CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'paused', 'cancelled')),
+        generation integer NOT NULL,
+        definition_hash text NOT NULL,
+        stack text,
+        update_id text,
+        requested_by text NOT NULL,
+        counts jsonb NOT NULL DEFAULT '{}'::jsonb,
+        error jsonb,
+        queued_at timestamptz NOT NULL DEFAULT now(),
+        started_at timestamptz,
+        finished_at timestamptz,
+        cancel_requested_at timestamptz
+      )`,
+      `CREATE INDEX runs_export_queued ON runs (export_id, queued_at DESC)`,
+      // One run per export at a time: at most one queued or running row per export.
+      `CREATE UNIQUE INDEX runs_one_active_per_export ON runs (export_id)
+        WHERE status IN ('queued', 'running')`,
+      `CREATE TABLE audit_log (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        actor_name text NOT NULL,
+        actor_role text NOT NULL,
+        action text NOT NULL,
+        target_type text NOT NULL,
+        target_name text NOT NULL,
+        generation integer,
+        stack text,
+        update_id text,
+        details jsonb NOT NULL DEFAULT '{}'::jsonb
+      )`,
+      `CREATE INDEX audit_log_target ON audit_log (target_type, target_name, id)`,
+    ],
+  },
+];
+
+/** An arbitrary constant that names the migration advisory lock. */
+const MIGRATION_LOCK_KEY = 4_242_001;
+
+/**
+ * Applies every migration not yet recorded, in order, and returns the versions it applied.
+ * Safe to run from several processes at once.
+ */
+export async function migrate(
+  db: SqlDatabase,
+  list: readonly Migration[] = migrations,
+): Promise<number[]> {
+  const applied: number[] = [];
+  for (const migration of list) {
+    const ran = await db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+      await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      const done = await tx.query("SELECT 1 FROM schema_migrations WHERE version = $1", [
+        migration.version,
+      ]);
+      if (done.length > 0) return false;
+      for (const statement of migration.statements) await tx.query(statement);
+      await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
+        migration.version,
+        migration.name,
+      ]);
+      return true;
+    });
+    if (ran) applied.push(migration.version);
+  }
+  return applied;
+}

@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeBackends } from "../../../test/support/store-backends.ts";
+import type { ExportDefinition } from "../api/schemas/export.ts";
+import { migrate } from "./migrations.ts";
+import {
+  FOREIGN_KEY_VIOLATION,
+  sqlState,
+  UNIQUE_VIOLATION,
+  type SqlDatabase,
+} from "./sql-database.ts";
+import { Store, type ConnectionWrite } from "./store.ts";
+
+function connectionWrite(overrides: Partial<ConnectionWrite> = {}): ConnectionWrite {
+  return {
+    displayName: "Newsletter",
+    sharing: "contributors",
+    exportUser: "ada@example.com",
+    consent: {
+      accepted: true,
+      statementVersion: "2026-01",
+      acceptedBy: "ada@example.com",
+      acceptedAt: "2026-11-23T10:00:00.000Z",
+      accountId: "acc-1",
+    },
+    accountId: "acc-1",
+    organizationName: "Contoso",
+    status: "connected",
+    credentialsKeyId: "k1",
+    credentialsCiphertext: "v1.k1.ciphertext",
+    credentialsInputHash: "hash",
+    refreshTokenFingerprint: "sha256:0011223344556677",
+    ...overrides,
+  };
+}
+
+function definition(connection: string): ExportDefinition {
+  return {
+    connection,
+    listId: "6f1c5b7e-3c2a-4e0b-9a55-0a3c2b1d4e5f",
+    mappings: { email: "email" },
+    segments: ["vip"],
+    source: { type: "files", path: "/data/segments" },
+    schedule: {},
+    membership: "mirror",
+    guards: { maxRemovePercent: 10 },
+    onDelete: "keep-members",
+    enabled: true,
+  };
+}
+
+describe.each(storeBackends)("store on $name", (backend) => {
+  let db: SqlDatabase;
+  let store: Store;
+  let dispose: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    const opened = await backend.open("store");
+    db = opened.db;
+    dispose = () => opened.dispose();
+    store = new Store(db);
+  }, 60_000);
+
+  afterAll(async () => {
+    await dispose?.();
+  });
+
+  it("applies migrations once and records them", async () => {
+    expect(await migrate(db)).toEqual([]);
+    const rows = await db.query<{ version: number }>("SELECT version FROM schema_migrations");
+    expect(rows.map((row) => row.version)).toEqual([1]);
+  });
+
+  it("stores tokens by hash, refuses a second token with the same name, and revokes", async () => {
+    const token = await store.createToken({ name: "ci", role: "contributor", tokenHash: "h-ci" });
+    expect(token).toMatchObject({ name: "ci", role: "contributor" });
+    expect(await store.findTokenByHash("h-ci")).toMatchObject({ name: "ci" });
+    const duplicate = await store
+      .createToken({ name: "ci", role: "viewer", tokenHash: "h-other" })
+      .catch((error: unknown) => error);
+    expect(sqlState(duplicate)).toBe(UNIQUE_VIOLATION);
+    expect(await store.revokeToken("ci")).toBe(true);
+    expect(await store.findTokenByHash("h-ci")).toBeUndefined();
+  });
+
+  it("bumps a connection's generation on update and keeps JSON and timestamps intact", async () => {
+    const created = await store.insertConnection("c-gen", connectionWrite());
+    expect(created.generation).toBe(1);
+    expect(created.consent.statementVersion).toBe("2026-01");
+    const updated = await store.updateConnection(
+      created.id,
+      connectionWrite({ sharing: "admins" }),
+    );
+    expect(updated).toMatchObject({ generation: 2, sharing: "admins" });
+    expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.createdAt));
+  });
+
+  it("keeps credentials rotated meanwhile when an update says so, and replaces them without a new generation", async () => {
+    const created = await store.insertConnection("c-rotate", connectionWrite());
+    expect(
+      await store.replaceConnectionCredentials(
+        "c-rotate",
+        { keyId: "k2", ciphertext: "rotated" },
+        "connected",
+      ),
+    ).toBe(true);
+    const rotated = await store.getConnection("c-rotate");
+    expect(rotated).toMatchObject({
+      generation: 1,
+      credentialsCiphertext: "rotated",
+      credentialsKeyId: "k2",
+    });
+    const renamed = await store.updateConnection(
+      created.id,
+      connectionWrite({ displayName: "Renamed", status: "connected" }),
+      { keepCredentials: true },
+    );
+    expect(renamed).toMatchObject({
+      generation: 2,
+      displayName: "Renamed",
+      credentialsCiphertext: "rotated",
+    });
+    await store.setConnectionStatus("c-rotate", "needs-reauthorisation");
+    expect((await store.getConnection("c-rotate"))?.status).toBe("needs-reauthorisation");
+  });
+
+  it("rolls a transaction back when its work throws", async () => {
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.insertConnection("c-rollback", connectionWrite());
+        throw new Error("verification failed");
+      }),
+    ).rejects.toThrow("verification failed");
+    expect(await store.getConnection("c-rollback")).toBeUndefined();
+  });
+
+  it("refuses to delete a connection while an export is attached, and allows it once detached", async () => {
+    const connection = await store.insertConnection("c-used", connectionWrite());
+    const exported = await store.insertExport({
+      name: "e-used",
+      connectionId: connection.id,
+      definition: definition("c-used"),
+      definitionHash: "d1",
+    });
+    expect(await store.listAttachedExportNames(connection.id)).toEqual(["e-used"]);
+    const refused = await store.deleteConnection(connection.id).catch((error: unknown) => error);
+    expect(sqlState(refused)).toBe(FOREIGN_KEY_VIOLATION);
+    const detached = await store.setExportAttachment(exported.id, null);
+    expect(detached).toMatchObject({ attachedConnectionId: null, generation: 1 });
+    await store.deleteConnection(connection.id);
+    expect(await store.getConnection("c-used")).toBeUndefined();
+    expect((await store.getExport("e-used"))?.definition.connection).toBe("c-used");
+  });
+
+  it("keeps one active run per export, cancels queued runs and lists newest first", async () => {
+    const connection = await store.insertConnection("c-runs", connectionWrite());
+    const exported = await store.insertExport({
+      name: "e-runs",
+      connectionId: connection.id,
+      definition: definition("c-runs"),
+      definitionHash: "d1",
+    });
+    const runInput = {
+      exportId: exported.id,
+      trigger: "manual" as const,
+      generation: 1,
+      definitionHash: "d1",
+      stack: "org/proj/dev",
+      updateId: "u-1",
+      requestedBy: "ci",
+    };
+    const first = await store.insertRun(runInput);
+    expect(first).toMatchObject({
+      status: "queued",
+      exportName: "e-runs",
+      counts: {},
+      error: null,
+    });
+    const second = await store.insertRun(runInput).catch((error: unknown) => error);
+    expect(sqlState(second)).toBe(UNIQUE_VIOLATION);
+    const cancelled = await store.cancelRun(first.id);
+    expect(cancelled?.status).toBe("cancelled");
+    expect(cancelled?.finishedAt).not.toBeNull();
+    const next = await store.insertRun({ ...runInput, updateId: "u-2" });
+    const runs = await store.listRuns(exported.id, 10);
+    expect(runs.map((run) => run.id)).toEqual([next.id, first.id]);
+    await store.deleteExport(exported.id);
+    expect(await store.getRun(next.id)).toBeUndefined();
+  });
+
+  it("appends audit entries with the stack and update that caused them", async () => {
+    await store.appendAudit({
+      actorName: "ci",
+      actorRole: "admin",
+      action: "connection.create",
+      targetType: "connection",
+      targetName: "c-audit",
+      generation: 1,
+      stack: "org/proj/dev",
+      updateId: "u-9",
+      details: { sharing: "admins" },
+    });
+    const entries = await store.listAudit({ targetType: "connection", targetName: "c-audit" });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      actorName: "ci",
+      actorRole: "admin",
+      stack: "org/proj/dev",
+      updateId: "u-9",
+      generation: 1,
+      details: { sharing: "admins" },
+    });
+  });
+});

@@ -1,0 +1,560 @@
+/**
+ * The reconciler's records — API tokens, connections, exports, runs and the audit log — over a
+ * {@link SqlDatabase}. Every method is one or a few parameterised statements in the PostgreSQL
+ * dialect, the same on PGlite and PostgreSQL. Secrets arrive here already encrypted.
+ */
+import { randomUUID } from "node:crypto";
+import type { ConsentRecord, ConnectionStatus } from "../api/schemas/connection.ts";
+import type { ExportDefinition } from "../api/schemas/export.ts";
+import type { RunStatus, RunTrigger } from "../api/schemas/run.ts";
+import type { Role, Sharing } from "../core/permissions.ts";
+import type { SqlDatabase, SqlRow } from "./sql-database.ts";
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+}
+
+export interface ConnectionRecord {
+  id: string;
+  name: string;
+  displayName: string;
+  sharing: Sharing;
+  exportUser: string;
+  consent: ConsentRecord;
+  accountId: string;
+  organizationName: string;
+  status: ConnectionStatus;
+  /** Id of the key that encrypted `credentialsCiphertext`. */
+  credentialsKeyId: string;
+  credentialsCiphertext: string;
+  /** SHA-256 of the credentials as last supplied, to tell an unchanged PUT from a change. */
+  credentialsInputHash: string;
+  refreshTokenFingerprint: string;
+  generation: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The columns a PUT writes; the store fills id, generation and timestamps. */
+export type ConnectionWrite = Omit<
+  ConnectionRecord,
+  "id" | "name" | "generation" | "createdAt" | "updatedAt"
+>;
+
+export interface ExportRecord {
+  id: string;
+  name: string;
+  connectionName: string;
+  /** Null while detached. */
+  attachedConnectionId: string | null;
+  definition: ExportDefinition;
+  definitionHash: string;
+  generation: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RunRecord {
+  id: string;
+  exportId: string;
+  exportName: string;
+  trigger: RunTrigger;
+  status: RunStatus;
+  generation: number;
+  definitionHash: string;
+  stack: string | null;
+  updateId: string | null;
+  requestedBy: string;
+  counts: Record<string, number>;
+  error: { code: string; message: string; details?: Record<string, unknown> } | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  cancelRequestedAt: string | null;
+}
+
+export interface AuditEntryInput {
+  actorName: string;
+  /** The token's role, or "system" for what the reconciler does on its own. */
+  actorRole: Role | "system";
+  action: string;
+  targetType: "connection" | "export" | "run" | "token";
+  targetName: string;
+  generation?: number;
+  stack?: string;
+  updateId?: string;
+  /** Non-secret facts only. */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEntry extends Required<
+  Omit<AuditEntryInput, "generation" | "stack" | "updateId">
+> {
+  id: string;
+  at: string;
+  generation: number | null;
+  stack: string | null;
+  updateId: string | null;
+}
+
+function iso(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "string" || typeof value === "number") return new Date(value).toISOString();
+  throw new Error(`expected a timestamp, got ${typeof value}`);
+}
+
+function isoOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : iso(value);
+}
+
+function text(row: SqlRow, column: string): string {
+  const value = row[column];
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return value.toString();
+  throw new Error(`column ${column} is ${value === null ? "null" : typeof value}, expected text`);
+}
+
+function textOrNull(row: SqlRow, column: string): string | null {
+  const value = row[column];
+  return value === null || value === undefined ? null : text(row, column);
+}
+
+function toConnection(row: SqlRow): ConnectionRecord {
+  return {
+    id: text(row, "id"),
+    name: text(row, "name"),
+    displayName: text(row, "display_name"),
+    sharing: text(row, "sharing") as Sharing,
+    exportUser: text(row, "export_user"),
+    consent: row["consent"] as ConsentRecord,
+    accountId: text(row, "account_id"),
+    organizationName: text(row, "organization_name"),
+    status: text(row, "status") as ConnectionStatus,
+    credentialsKeyId: text(row, "credentials_key_id"),
+    credentialsCiphertext: text(row, "credentials_ciphertext"),
+    credentialsInputHash: text(row, "credentials_input_hash"),
+    refreshTokenFingerprint: text(row, "refresh_token_fingerprint"),
+    generation: Number(row["generation"]),
+    createdAt: iso(row["created_at"]),
+    updatedAt: iso(row["updated_at"]),
+  };
+}
+
+function toExport(row: SqlRow): ExportRecord {
+  return {
+    id: text(row, "id"),
+    name: text(row, "name"),
+    connectionName: text(row, "connection_name"),
+    attachedConnectionId: textOrNull(row, "attached_connection_id"),
+    definition: row["definition"] as ExportDefinition,
+    definitionHash: text(row, "definition_hash"),
+    generation: Number(row["generation"]),
+    createdAt: iso(row["created_at"]),
+    updatedAt: iso(row["updated_at"]),
+  };
+}
+
+function toRun(row: SqlRow): RunRecord {
+  return {
+    id: text(row, "id"),
+    exportId: text(row, "export_id"),
+    exportName: text(row, "export_name"),
+    trigger: text(row, "trigger") as RunTrigger,
+    status: text(row, "status") as RunStatus,
+    generation: Number(row["generation"]),
+    definitionHash: text(row, "definition_hash"),
+    stack: textOrNull(row, "stack"),
+    updateId: textOrNull(row, "update_id"),
+    requestedBy: text(row, "requested_by"),
+    counts: row["counts"] as Record<string, number>,
+    error: (row["error"] ?? null) as RunRecord["error"],
+    queuedAt: iso(row["queued_at"]),
+    startedAt: isoOrNull(row["started_at"]),
+    finishedAt: isoOrNull(row["finished_at"]),
+    cancelRequestedAt: isoOrNull(row["cancel_requested_at"]),
+  };
+}
+
+const RUN_COLUMNS = `r.*, e.name AS export_name`;
+
+export class Store {
+  readonly db: SqlDatabase;
+
+  constructor(db: SqlDatabase) {
+    this.db = db;
+  }
+
+  /** Runs `work` with a store bound to one transaction. */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(new Store(tx)));
+  }
+
+  /** True when the database answers; for `/readyz`. */
+  async ping(): Promise<boolean> {
+    const rows = await this.db.query<{ ok: number }>("SELECT 1 AS ok");
+    return rows[0]?.ok === 1;
+  }
+
+  // --- API tokens -------------------------------------------------------------------------
+
+  async createToken(input: {
+    name: string;
+    role: Role;
+    tokenHash: string;
+  }): Promise<ApiTokenRecord> {
+    const rows = await this.db.query(
+      `INSERT INTO api_tokens (id, name, role, token_hash) VALUES ($1, $2, $3, $4)
+       RETURNING id, name, role, created_at`,
+      [randomUUID(), input.name, input.role, input.tokenHash],
+    );
+    return toToken(rows[0]);
+  }
+
+  async findTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+    const rows = await this.db.query(
+      `SELECT id, name, role, created_at FROM api_tokens
+       WHERE token_hash = $1 AND revoked_at IS NULL`,
+      [tokenHash],
+    );
+    return rows[0] === undefined ? undefined : toToken(rows[0]);
+  }
+
+  async listTokens(): Promise<ApiTokenRecord[]> {
+    const rows = await this.db.query(
+      `SELECT id, name, role, created_at FROM api_tokens WHERE revoked_at IS NULL ORDER BY name`,
+    );
+    return rows.map(toToken);
+  }
+
+  /** Revokes the token with this name; true when there was one. */
+  async revokeToken(name: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING id`,
+      [name],
+    );
+    return rows.length > 0;
+  }
+
+  // --- connections ------------------------------------------------------------------------
+
+  async getConnection(name: string, options: { forUpdate?: boolean } = {}) {
+    const rows = await this.db.query(
+      `SELECT * FROM connections WHERE name = $1${options.forUpdate === true ? " FOR UPDATE" : ""}`,
+      [name],
+    );
+    return rows[0] === undefined ? undefined : toConnection(rows[0]);
+  }
+
+  async getConnectionById(id: string): Promise<ConnectionRecord | undefined> {
+    const rows = await this.db.query(`SELECT * FROM connections WHERE id = $1`, [id]);
+    return rows[0] === undefined ? undefined : toConnection(rows[0]);
+  }
+
+  async listConnections(): Promise<ConnectionRecord[]> {
+    const rows = await this.db.query(`SELECT * FROM connections ORDER BY name`);
+    return rows.map(toConnection);
+  }
+
+  async insertConnection(name: string, write: ConnectionWrite): Promise<ConnectionRecord> {
+    const rows = await this.db.query(
+      `INSERT INTO connections (id, name, display_name, sharing, export_user, consent, account_id,
+         organization_name, status, credentials_key_id, credentials_ciphertext,
+         credentials_input_hash, refresh_token_fingerprint, generation)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, 1)
+       RETURNING *`,
+      [randomUUID(), name, ...connectionValues(write)],
+    );
+    return toConnection(one(rows, "connection"));
+  }
+
+  /**
+   * Replaces the connection's columns and bumps its generation. With `keepCredentials`, the
+   * stored ciphertext and status stay as they are in the row: the reconciler may have rotated
+   * the refresh token since the caller read it, and that write must not be undone.
+   */
+  async updateConnection(
+    id: string,
+    write: ConnectionWrite,
+    options: { keepCredentials?: boolean } = {},
+  ): Promise<ConnectionRecord> {
+    const rows = await this.db.query(
+      `UPDATE connections SET display_name = $2, sharing = $3, export_user = $4,
+         consent = $5::jsonb, account_id = $6, organization_name = $7,
+         status = CASE WHEN $13 THEN status ELSE $8 END,
+         credentials_key_id = CASE WHEN $13 THEN credentials_key_id ELSE $9 END,
+         credentials_ciphertext = CASE WHEN $13 THEN credentials_ciphertext ELSE $10 END,
+         credentials_input_hash = $11, refresh_token_fingerprint = $12,
+         generation = generation + 1, updated_at = now()
+       WHERE id = $1 RETURNING *`,
+      [id, ...connectionValues(write), options.keepCredentials === true],
+    );
+    return toConnection(one(rows, "connection"));
+  }
+
+  /**
+   * Replaces the encrypted credentials (a rotated refresh token, a re-encryption under a new
+   * key) without a definition change: the generation stays.
+   */
+  async replaceConnectionCredentials(
+    name: string,
+    sealed: { keyId: string; ciphertext: string },
+    status: ConnectionStatus,
+  ): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE connections SET credentials_key_id = $2, credentials_ciphertext = $3, status = $4,
+         updated_at = now()
+       WHERE name = $1 RETURNING id`,
+      [name, sealed.keyId, sealed.ciphertext, status],
+    );
+    return rows.length > 0;
+  }
+
+  /** Marks a connection whose refresh token Constant Contact rejected. */
+  async setConnectionStatus(name: string, status: ConnectionStatus): Promise<void> {
+    await this.db.query(`UPDATE connections SET status = $2, updated_at = now() WHERE name = $1`, [
+      name,
+      status,
+    ]);
+  }
+
+  async deleteConnection(id: string): Promise<void> {
+    await this.db.query(`DELETE FROM connections WHERE id = $1`, [id]);
+  }
+
+  // --- exports ----------------------------------------------------------------------------
+
+  async getExport(name: string, options: { forUpdate?: boolean } = {}) {
+    const rows = await this.db.query(
+      `SELECT * FROM exports WHERE name = $1${options.forUpdate === true ? " FOR UPDATE" : ""}`,
+      [name],
+    );
+    return rows[0] === undefined ? undefined : toExport(rows[0]);
+  }
+
+  async listExports(): Promise<ExportRecord[]> {
+    const rows = await this.db.query(`SELECT * FROM exports ORDER BY name`);
+    return rows.map(toExport);
+  }
+
+  /** Names of the exports attached to a connection. */
+  async listAttachedExportNames(connectionId: string): Promise<string[]> {
+    const rows = await this.db.query<{ name: string }>(
+      `SELECT name FROM exports WHERE attached_connection_id = $1 ORDER BY name`,
+      [connectionId],
+    );
+    return rows.map((row) => row.name);
+  }
+
+  async insertExport(input: {
+    name: string;
+    connectionId: string;
+    definition: ExportDefinition;
+    definitionHash: string;
+  }): Promise<ExportRecord> {
+    const rows = await this.db.query(
+      `INSERT INTO exports (id, name, connection_name, attached_connection_id, definition,
+         definition_hash, generation)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, 1) RETURNING *`,
+      [
+        randomUUID(),
+        input.name,
+        input.definition.connection,
+        input.connectionId,
+        JSON.stringify(input.definition),
+        input.definitionHash,
+      ],
+    );
+    return toExport(one(rows, "export"));
+  }
+
+  /** Stores a changed definition and bumps the generation. */
+  async updateExportDefinition(input: {
+    id: string;
+    definition: ExportDefinition;
+    definitionHash: string;
+    attachedConnectionId: string | null;
+  }): Promise<ExportRecord> {
+    const rows = await this.db.query(
+      `UPDATE exports SET connection_name = $2, attached_connection_id = $3, definition = $4::jsonb,
+         definition_hash = $5, generation = generation + 1, updated_at = now()
+       WHERE id = $1 RETURNING *`,
+      [
+        input.id,
+        input.definition.connection,
+        input.attachedConnectionId,
+        JSON.stringify(input.definition),
+        input.definitionHash,
+      ],
+    );
+    return toExport(one(rows, "export"));
+  }
+
+  /** Detaches (null) or attaches an export; the definition and generation stay. */
+  async setExportAttachment(id: string, connectionId: string | null): Promise<ExportRecord> {
+    const rows = await this.db.query(
+      `UPDATE exports SET attached_connection_id = $2, updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, connectionId],
+    );
+    return toExport(one(rows, "export"));
+  }
+
+  async deleteExport(id: string): Promise<void> {
+    await this.db.query(`DELETE FROM exports WHERE id = $1`, [id]);
+  }
+
+  // --- runs -------------------------------------------------------------------------------
+
+  async insertRun(input: {
+    exportId: string;
+    trigger: RunTrigger;
+    generation: number;
+    definitionHash: string;
+    stack: string | null;
+    updateId: string | null;
+    requestedBy: string;
+  }): Promise<RunRecord> {
+    const id = randomUUID();
+    await this.db.query(
+      `INSERT INTO runs (id, export_id, trigger, status, generation, definition_hash, stack,
+         update_id, requested_by)
+       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8)`,
+      [
+        id,
+        input.exportId,
+        input.trigger,
+        input.generation,
+        input.definitionHash,
+        input.stack,
+        input.updateId,
+        input.requestedBy,
+      ],
+    );
+    const run = await this.getRun(id);
+    if (run === undefined) throw new Error(`run ${id} vanished right after it was inserted`);
+    return run;
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const rows = await this.db.query(
+      `SELECT ${RUN_COLUMNS} FROM runs r JOIN exports e ON e.id = r.export_id WHERE r.id = $1`,
+      [id],
+    );
+    return rows[0] === undefined ? undefined : toRun(rows[0]);
+  }
+
+  async listRuns(exportId: string, limit: number): Promise<RunRecord[]> {
+    const rows = await this.db.query(
+      `SELECT ${RUN_COLUMNS} FROM runs r JOIN exports e ON e.id = r.export_id
+       WHERE r.export_id = $1 ORDER BY r.queued_at DESC, r.id LIMIT $2`,
+      [exportId, limit],
+    );
+    return rows.map(toRun);
+  }
+
+  /** The queued or running run of an export, if any. */
+  async findActiveRun(exportId: string): Promise<RunRecord | undefined> {
+    const rows = await this.db.query(
+      `SELECT ${RUN_COLUMNS} FROM runs r JOIN exports e ON e.id = r.export_id
+       WHERE r.export_id = $1 AND r.status IN ('queued', 'running')`,
+      [exportId],
+    );
+    return rows[0] === undefined ? undefined : toRun(rows[0]);
+  }
+
+  /**
+   * Cancels a run: a queued run is cancelled at once; a running one gets `cancel_requested_at`
+   * and the pipeline stops it at its next checkpoint.
+   */
+  async cancelRun(id: string): Promise<RunRecord | undefined> {
+    await this.db.query(
+      `UPDATE runs SET
+         status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+         finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+         cancel_requested_at = COALESCE(cancel_requested_at, now())
+       WHERE id = $1 AND status IN ('queued', 'running')`,
+      [id],
+    );
+    return this.getRun(id);
+  }
+
+  // --- audit log --------------------------------------------------------------------------
+
+  async appendAudit(entry: AuditEntryInput): Promise<void> {
+    await this.db.query(
+      `INSERT INTO audit_log (actor_name, actor_role, action, target_type, target_name,
+         generation, stack, update_id, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
+      [
+        entry.actorName,
+        entry.actorRole,
+        entry.action,
+        entry.targetType,
+        entry.targetName,
+        entry.generation ?? null,
+        entry.stack ?? null,
+        entry.updateId ?? null,
+        JSON.stringify(entry.details ?? {}),
+      ],
+    );
+  }
+
+  async listAudit(
+    filter: { targetType?: string; targetName?: string } = {},
+  ): Promise<AuditEntry[]> {
+    const rows = await this.db.query(
+      `SELECT * FROM audit_log
+       WHERE ($1::text IS NULL OR target_type = $1) AND ($2::text IS NULL OR target_name = $2)
+       ORDER BY id`,
+      [filter.targetType ?? null, filter.targetName ?? null],
+    );
+    return rows.map((row) => ({
+      id: text(row, "id"),
+      at: iso(row["at"]),
+      actorName: text(row, "actor_name"),
+      actorRole: text(row, "actor_role") as Role | "system",
+      action: text(row, "action"),
+      targetType: text(row, "target_type") as AuditEntryInput["targetType"],
+      targetName: text(row, "target_name"),
+      generation: row["generation"] === null ? null : Number(row["generation"]),
+      stack: textOrNull(row, "stack"),
+      updateId: textOrNull(row, "update_id"),
+      details: row["details"] as Record<string, unknown>,
+    }));
+  }
+}
+
+/** The single row a statement with RETURNING must produce. */
+function one(rows: SqlRow[], what: string): SqlRow {
+  const row = rows[0];
+  if (row === undefined) throw new Error(`expected the ${what} row back, got none`);
+  return row;
+}
+
+function toToken(row: SqlRow | undefined): ApiTokenRecord {
+  if (row === undefined) throw new Error("expected a token row");
+  return {
+    id: text(row, "id"),
+    name: text(row, "name"),
+    role: text(row, "role") as Role,
+    createdAt: iso(row["created_at"]),
+  };
+}
+
+function connectionValues(write: ConnectionWrite): unknown[] {
+  return [
+    write.displayName,
+    write.sharing,
+    write.exportUser,
+    JSON.stringify(write.consent),
+    write.accountId,
+    write.organizationName,
+    write.status,
+    write.credentialsKeyId,
+    write.credentialsCiphertext,
+    write.credentialsInputHash,
+    write.refreshTokenFingerprint,
+  ];
+}

@@ -1,0 +1,137 @@
+/**
+ * Shared pieces of the reconciler tests: a small in-process {@link ConnectionVerifier} that
+ * behaves like Constant Contact's refresh grant (rotating refresh tokens, rejected unknown
+ * tokens), request bodies, and a log sink.
+ */
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import type {
+  ConnectionVerifier,
+  ConstantContactCredentials,
+  VerifiedAccount,
+} from "../../reconciler/src/core/connection-verifier.ts";
+import { AppError } from "../../reconciler/src/core/errors.ts";
+
+interface Grant {
+  clientId: string;
+  clientSecret: string;
+  accountId: string;
+  organizationName: string;
+}
+
+/**
+ * Accounts behind refresh tokens. Each successful verification spends the token and issues a
+ * new one, as Constant Contact's rotating refresh tokens do.
+ */
+export class RotatingTokenVerifier implements ConnectionVerifier {
+  readonly #grants = new Map<string, Grant>();
+  /** Every refresh token issued, so tests can scan for them. */
+  readonly issued: string[] = [];
+  verifications = 0;
+
+  /** Issues a refresh token for an account. */
+  issue(grant: Grant): string {
+    const token = `rt_${randomBytes(24).toString("hex")}`;
+    this.#grants.set(token, grant);
+    this.issued.push(token);
+    return token;
+  }
+
+  verify(credentials: ConstantContactCredentials): Promise<VerifiedAccount> {
+    this.verifications += 1;
+    const grant = this.#grants.get(credentials.refreshToken);
+    if (
+      grant === undefined ||
+      grant.clientId !== credentials.clientId ||
+      grant.clientSecret !== credentials.clientSecret
+    ) {
+      return Promise.reject(
+        new AppError("CTCT_OAUTH_FAILED", "the token endpoint answered HTTP 400 invalid_grant"),
+      );
+    }
+    this.#grants.delete(credentials.refreshToken);
+    const rotatedRefreshToken = this.issue(grant);
+    return Promise.resolve({
+      accountId: grant.accountId,
+      organizationName: grant.organizationName,
+      rotatedRefreshToken,
+    });
+  }
+}
+
+/** Collects every log line written to it. */
+export class LogSink extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.lines.push(chunk.toString("utf8"));
+    callback();
+  }
+  text(): string {
+    return this.lines.join("");
+  }
+}
+
+/** A valid connection body. */
+export function connectionBody(
+  credentials: { clientId: string; clientSecret: string; refreshToken: string },
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    displayName: "Newsletter EU",
+    sharing: "contributors",
+    consent: { accepted: true, statementVersion: "2026-01", acceptedBy: "ada@example.com" },
+    credentials,
+    exportUser: "ada@example.com",
+    ...overrides,
+  };
+}
+
+/** A valid export body. */
+export function exportBody(
+  connection: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    connection,
+    listId: "6f1c5b7e-3c2a-4e0b-9a55-0a3c2b1d4e5f",
+    mappings: { email: "email", firstName: "first_name" },
+    segments: ["high-value"],
+    source: { type: "files", path: "/data/segments" },
+    schedule: { cron: "0 3 * * *", timeZone: "Europe/Berlin" },
+    ...overrides,
+  };
+}
+
+/**
+ * A parsed API response body as tests read it. Only the fields of the response at hand are
+ * present at run time; the others are undefined.
+ */
+export interface ApiJson {
+  [key: string]: unknown;
+  error: {
+    code: string;
+    message: string;
+    details: Record<string, unknown> & {
+      issues: Array<{ path: string; message: string }>;
+      exports: string[];
+    };
+  };
+  items: Array<
+    Record<string, unknown> & { name: string; id: string; consent: { statementVersion: string } }
+  >;
+  id: string;
+  name: string;
+  generation: number;
+  attached: boolean;
+  definitionHash: string;
+  refreshTokenFingerprint: string;
+  consent: { acceptedAt: string };
+  finishedAt: string | null;
+  openapi: string;
+  paths: Record<string, Record<string, { responses?: object }>>;
+}
+
+/** Parses a response body for {@link ApiJson} access (undefined when empty or not JSON). */
+export function parseApiJson(text: string): ApiJson {
+  return (text.startsWith("{") ? JSON.parse(text) : undefined) as ApiJson;
+}
