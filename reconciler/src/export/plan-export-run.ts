@@ -1,0 +1,110 @@
+/**
+ * The plan of an export run, measured: one streaming pass of the diff between the desired
+ * contacts and the current snapshot, counted, then `planExport` (guards, request estimate). Used
+ * by a run before it writes anything, and by `ccx plan` / `pulumi preview` through
+ * {@link buildExportPlan}.
+ */
+import { countChanges, diffSorted, emptyDiffCounts } from "../core/diff.ts";
+import type { Membership, SnapshotEntry } from "../core/diff.ts";
+import type { ExportGuards } from "../core/guards.ts";
+import type { FieldMappings, RowError } from "../core/mapping.ts";
+import { planExport } from "../core/plan.ts";
+import type { ExportPlan, RequestModel } from "../core/plan.ts";
+import type { SnapshotRef, SnapshotStore } from "../snapshots/snapshot-store.ts";
+import type { SegmentSource } from "../sources/segment-source.ts";
+import { collectDesiredContacts } from "./desired-contacts.ts";
+import type { CollectOptions, DesiredContacts, SegmentRead } from "./desired-contacts.ts";
+
+/** What the plan compares and against which rules. */
+export interface PlanRules {
+  membership: Membership;
+  guards: ExportGuards;
+  /** @default 1,000,000 */
+  profileLimit?: number | undefined;
+  /** True for e-mail keys unsubscribed in Constant Contact. @default none */
+  isSuppressed?: ((key: string) => boolean) | undefined;
+  /** Request limits; `averageImportItemBytes` defaults to the measured mean. */
+  requestModel?: RequestModel | undefined;
+}
+
+/** The snapshot a plan compares with: the current pointer's target (none on a first run). */
+export interface PreviousSnapshot {
+  store: SnapshotStore;
+  ref?: SnapshotRef | undefined;
+}
+
+/** Streams the previous snapshot's entries (nothing on a first run). */
+export function previousEntries(previous: PreviousSnapshot): AsyncIterable<SnapshotEntry> {
+  return previous.ref === undefined ? emptyEntries() : previous.store.read(previous.ref.id);
+}
+
+/** Plans from contacts already collected. */
+export async function planFromDesired(
+  desired: DesiredContacts,
+  previous: PreviousSnapshot,
+  rules: PlanRules,
+): Promise<ExportPlan> {
+  const counts = emptyDiffCounts();
+  const changes = diffSorted(desired.rows(), previousEntries(previous), {
+    membership: rules.membership,
+    isSuppressed: rules.isSuppressed,
+  });
+  for await (const _ of countChanges(changes, counts)) void _;
+  return planExport({
+    counts: {
+      profiles: desired.counts.profiles,
+      adds: counts.add,
+      updates: counts.update,
+      removals: counts.remove,
+      retained: counts.retain,
+      suppressed: counts.suppressed,
+      invalid: desired.counts.invalid,
+      duplicates: desired.counts.duplicates,
+      unchanged: counts.unchanged,
+    },
+    previousSnapshotSize: previous.ref?.entries ?? 0,
+    membership: rules.membership,
+    guards: rules.guards,
+    profileLimit: rules.profileLimit,
+    requestModel: {
+      ...(desired.averageImportItemBytes > 0
+        ? { averageImportItemBytes: Math.ceil(desired.averageImportItemBytes) }
+        : {}),
+      ...rules.requestModel,
+    },
+  });
+}
+
+/** Everything `ccx plan` shows. */
+export interface ExportPlanReport {
+  plan: ExportPlan;
+  segments: SegmentRead[];
+  rows: number;
+  rowErrors: RowError[];
+}
+
+/** Reads the segments, plans, and cleans up: nothing is written anywhere but temporary files. */
+export async function buildExportPlan(
+  input: Omit<CollectOptions, "source" | "segments" | "mappings"> & {
+    source: SegmentSource;
+    segments: readonly string[];
+    mappings: FieldMappings;
+    previous: PreviousSnapshot;
+    rules: PlanRules;
+  },
+): Promise<ExportPlanReport> {
+  const desired = await collectDesiredContacts(input);
+  try {
+    const plan = await planFromDesired(desired, input.previous, input.rules);
+    return {
+      plan,
+      segments: desired.segments,
+      rows: desired.counts.rows,
+      rowErrors: desired.rowErrors,
+    };
+  } finally {
+    await desired.dispose();
+  }
+}
+
+async function* emptyEntries(): AsyncGenerator<SnapshotEntry> {}

@@ -1,0 +1,125 @@
+/**
+ * The snapshot file format (docs/adr/0003-snapshots-and-diff.md): UTF-8 text, gzip-compressed
+ * by default, one contact per line, sorted strictly by e-mail key in code-unit order:
+ *
+ * ```
+ * ccx-snapshot\t1                       header: format and version
+ * <email key>\t<field hash>\t<contact id or empty>
+ * …
+ * \tend\t<entry count>                  footer: a truncated file is detected, never half-read
+ * ```
+ *
+ * Keys cannot contain tabs or line breaks (the e-mail rule forbids whitespace) and are never
+ * empty, so a line starting with a tab cannot be an entry.
+ */
+import type { Readable } from "node:stream";
+import { AppError } from "../core/errors.ts";
+import type { SnapshotEntry } from "../core/diff.ts";
+import { splitLineBatches } from "../core/text-lines.ts";
+
+export const SNAPSHOT_HEADER = "ccx-snapshot\t1";
+const FOOTER_PREFIX = "\tend\t";
+/** Characters per chunk handed to the compressor. */
+const CHUNK_CHARS = 256 * 1024;
+
+/** Counters filled while {@link encodeSnapshot} runs. */
+export interface EncodeStats {
+  entries: number;
+}
+
+/**
+ * Encodes entries as text chunks. Fails with `UNSORTED_INPUT` when keys are not strictly
+ * ascending, and with `SNAPSHOT_INVALID_ENTRY` when a field cannot be stored.
+ */
+export async function* encodeSnapshot(
+  entries: AsyncIterable<SnapshotEntry> | Iterable<SnapshotEntry>,
+  stats: EncodeStats = { entries: 0 },
+): AsyncGenerator<string> {
+  let chunk = `${SNAPSHOT_HEADER}\n`;
+  let previous: string | undefined;
+  for await (const entry of entries) {
+    if (previous !== undefined && !(previous < entry.key)) {
+      throw new AppError(
+        "UNSORTED_INPUT",
+        `snapshot entries must be strictly sorted by e-mail; entry ${stats.entries + 1} is not`,
+      );
+    }
+    const contactId = entry.contactId ?? "";
+    if (entry.key === "" || /[\t\r\n]/.test(entry.key + entry.hash + contactId)) {
+      throw new AppError(
+        "SNAPSHOT_INVALID_ENTRY",
+        `snapshot entry ${stats.entries + 1} has an empty key or a tab or line break in a field`,
+      );
+    }
+    previous = entry.key;
+    stats.entries += 1;
+    chunk += `${entry.key}\t${entry.hash}\t${contactId}\n`;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  yield `${chunk}${FOOTER_PREFIX}${stats.entries}\n`;
+}
+
+/**
+ * Decodes a snapshot from its (decompressed) text stream. Fails with `SNAPSHOT_CORRUPT` on a
+ * missing header or footer, a count mismatch or an unparseable line.
+ */
+export async function* decodeSnapshot(
+  input: Readable,
+  name: string,
+): AsyncGenerator<SnapshotEntry> {
+  input.setEncoding("utf8");
+  let lineNumber = 0;
+  let entries = 0;
+  let ended = false;
+  try {
+    for await (const lines of splitLineBatches(input as AsyncIterable<string>)) {
+      for (const line of lines) {
+        lineNumber += 1;
+        if (lineNumber === 1) {
+          if (line !== SNAPSHOT_HEADER) {
+            throw corrupt(name, "it does not start with the ccx snapshot header");
+          }
+          continue;
+        }
+        if (ended) throw corrupt(name, "it has lines after its footer");
+        if (line.startsWith(FOOTER_PREFIX)) {
+          const expected = Number(line.slice(FOOTER_PREFIX.length));
+          if (expected !== entries) {
+            throw corrupt(name, `its footer says ${expected} entries but it holds ${entries}`);
+          }
+          ended = true;
+          continue;
+        }
+        const first = line.indexOf("\t");
+        const second = line.indexOf("\t", first + 1);
+        if (first <= 0 || second === -1 || line.indexOf("\t", second + 1) !== -1) {
+          throw corrupt(name, `line ${lineNumber} is not 'email<TAB>hash<TAB>contact id'`);
+        }
+        entries += 1;
+        const contactId = line.slice(second + 1);
+        yield contactId === ""
+          ? { key: line.slice(0, first), hash: line.slice(first + 1, second) }
+          : { key: line.slice(0, first), hash: line.slice(first + 1, second), contactId };
+      }
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError("SNAPSHOT_CORRUPT", `snapshot ${name} could not be read: ${String(error)}`, {
+      cause: error,
+    });
+  } finally {
+    input.destroy();
+  }
+  if (lineNumber === 0) throw corrupt(name, "it is empty");
+  if (!ended) throw corrupt(name, "it has no footer (the file is truncated)");
+}
+
+function corrupt(name: string, why: string): AppError {
+  return new AppError(
+    "SNAPSHOT_CORRUPT",
+    `snapshot ${name} is corrupt: ${why}; the next run can rebuild it from the list (or start over with an empty snapshot)`,
+  );
+}
