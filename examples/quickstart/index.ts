@@ -1,0 +1,9 @@
+import { declareQuickstart } from "./quickstart-stack.ts";
+
+const outputs = declareQuickstart({
+  mappings: { email: "email", firstName: "first_name" },
+  segments: ["high-value"],
+});
+
+export const { connectionName, accountId, organizationName, exportName, generation, lastRun } =
+  outputs;

@@ -1,0 +1,141 @@
+/**
+ * What `ConstantContactConnection` does at each step, run inside the Pulumi provider process.
+ * The reconciler is the system of record; this file translates between stack inputs and its API.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  ConnectionPutRequestSchema,
+  type Connection,
+} from "../reconciler/src/api/schemas/index.ts";
+import { checkFailures } from "./check-failures.ts";
+import type {
+  ConstantContactConnectionInputs as Inputs,
+  ConstantContactConnectionOutputs as Outputs,
+} from "./connection.ts";
+import { fingerprint } from "./fingerprint.ts";
+import { ReconcilerClient, ReconcilerRequestError } from "./reconciler-client.ts";
+import { resolveSettings } from "./settings.ts";
+import { containsUnknown } from "./unknowns.ts";
+
+type CheckResult = pulumi.dynamic.CheckResult<Inputs>;
+type DiffResult = pulumi.dynamic.DiffResult;
+type CreateResult = pulumi.dynamic.CreateResult<Outputs>;
+type ReadResult = pulumi.dynamic.ReadResult<Outputs>;
+type UpdateResult = pulumi.dynamic.UpdateResult<Outputs>;
+
+function credentialsFingerprint(inputs: Inputs): string {
+  const { clientId, clientSecret, refreshToken } = inputs.credentials;
+  return fingerprint(clientId, clientSecret, refreshToken);
+}
+
+function requestBody(inputs: Inputs): Record<string, unknown> {
+  return {
+    displayName: inputs.displayName,
+    sharing: inputs.sharing ?? "admins",
+    consent: inputs.consent,
+    credentials: inputs.credentials,
+    exportUser: inputs.exportUser,
+  };
+}
+
+function clientFor(inputs: Pick<Inputs, "caller">): ReconcilerClient {
+  return new ReconcilerClient(resolveSettings(), inputs.caller ?? {});
+}
+
+function toOutputs(connection: Connection, credentials: string): Outputs {
+  return {
+    name: connection.name,
+    displayName: connection.displayName,
+    sharing: connection.sharing,
+    exportUser: connection.exportUser,
+    consent: connection.consent,
+    accountId: connection.accountId,
+    organizationName: connection.organizationName,
+    status: connection.status,
+    credentialsFingerprint: credentials,
+    generation: connection.generation,
+  };
+}
+
+const path = (name: string) => `/v1/connections/${encodeURIComponent(name)}`;
+
+/** Validates inputs with the API's own schema; failures name the property. */
+export async function checkConnection(_olds: Inputs, news: Inputs): Promise<CheckResult> {
+  const failures = [
+    ...checkFailures(ConnectionPutRequestSchema, requestBody(news, true), news),
+    ...(typeof news.name === "string" && !/^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$/.test(news.name)
+      ? [{ property: "name", reason: "use 1-100 lowercase letters, digits, '.', '_' or '-'" }]
+      : []),
+  ];
+  return Promise.resolve({ inputs: news, failures });
+}
+
+/** Renaming replaces; everything else, new credentials included, updates in place. */
+export async function diffConnection(
+  _id: string,
+  olds: Outputs,
+  news: Inputs,
+): Promise<DiffResult> {
+  const replaces = news.name !== olds.name ? ["name"] : [];
+  const changed: string[] = [...replaces];
+  if (news.displayName !== olds.displayName) changed.push("displayName");
+  if ((news.sharing ?? "admins") !== olds.sharing) changed.push("sharing");
+  if (news.exportUser !== olds.exportUser) changed.push("exportUser");
+  if (
+    news.consent?.statementVersion !== olds.consent?.statementVersion ||
+    news.consent?.acceptedBy !== olds.consent?.acceptedBy
+  ) {
+    changed.push("consent");
+  }
+  if (
+    containsUnknown(news.credentials) ||
+    credentialsFingerprint(news) !== olds.credentialsFingerprint
+  ) {
+    changed.push("credentials");
+  }
+  return Promise.resolve({ changes: changed.length > 0, replaces, deleteBeforeReplace: true });
+}
+
+/**
+ * Creates the connection (the reconciler verifies the credentials against Constant Contact and
+ * stores nothing when they fail). An existing connection of that name is an error unless
+ * `adopt` is set.
+ */
+export async function createConnection(inputs: Inputs): Promise<CreateResult> {
+  const client = clientFor(inputs);
+  if (inputs.adopt !== true && (await client.get<Connection>(path(inputs.name))) !== undefined) {
+    throw new ReconcilerRequestError(
+      "ALREADY_EXISTS",
+      409,
+      `connection '${inputs.name}' already exists in the reconciler; set adopt: true to manage it from this stack`,
+    );
+  }
+  const connection = await client.put<Connection>(path(inputs.name), requestBody(inputs));
+  return { id: connection.name, outs: toOutputs(connection, credentialsFingerprint(inputs)) };
+}
+
+/**
+ * Sends the whole definition. The reconciler recognises credentials it was given before and keeps
+ * the refresh token it has rotated since; only new credentials are verified and stored.
+ */
+export async function updateConnection(
+  _id: string,
+  _olds: Outputs,
+  news: Inputs,
+): Promise<UpdateResult> {
+  const connection = await clientFor(news).put<Connection>(path(news.name), requestBody(news));
+  return { outs: toOutputs(connection, credentialsFingerprint(news)) };
+}
+
+/** The connection as the reconciler holds it now (`pulumi refresh`); gone when deleted there. */
+export async function readConnection(id: string, props?: Outputs): Promise<ReadResult> {
+  const client = new ReconcilerClient(resolveSettings());
+  const connection = await client.get<Connection>(path(id));
+  if (connection === undefined) return { id: "" };
+  return { id, props: toOutputs(connection, props?.credentialsFingerprint ?? "") };
+}
+
+/** Deletes the connection; the reconciler refuses (409, naming them) while exports use it. */
+export async function deleteConnection(id: string, _props: Outputs): Promise<void> {
+  await new ReconcilerClient(resolveSettings()).delete(path(id));
+}

@@ -1,0 +1,154 @@
+/**
+ * What `SegmentExport` does at each step, run inside the Pulumi provider process. The reconciler
+ * is the system of record; this file translates between stack inputs and its API.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  ExportPutRequestSchema,
+  ResourceNameSchema,
+  type ExportDefinition,
+  type ExportRun,
+  type SegmentExport,
+} from "../reconciler/src/api/schemas/index.ts";
+import { checkFailures, type CheckFailure } from "./check-failures.ts";
+import { ReconcilerClient, ReconcilerRequestError } from "./reconciler-client.ts";
+import type {
+  LastRunOutput,
+  SegmentExportInputs as Inputs,
+  SegmentExportOutputs as Outputs,
+} from "./segment-export.ts";
+import { resolveSettings } from "./settings.ts";
+import { containsUnknown } from "./unknowns.ts";
+
+const definitionKeys = [
+  "connection",
+  "listId",
+  "list",
+  "mappings",
+  "segments",
+  "source",
+  "schedule",
+  "membership",
+  "guards",
+  "onDelete",
+  "enabled",
+] as const;
+
+/** The definition part of the inputs: what `PUT /v1/exports/{name}` takes. */
+function definitionOf(inputs: Partial<Inputs>): Record<string, unknown> {
+  const definition: Record<string, unknown> = {};
+  for (const key of definitionKeys) {
+    if (inputs[key] !== undefined) definition[key] = inputs[key];
+  }
+  return definition;
+}
+
+/** The definition with the API's defaults applied, so `{}` and the defaults compare equal. */
+function normalised(definition: Record<string, unknown>): ExportDefinition | undefined {
+  const parsed = ExportPutRequestSchema.safeParse(definition);
+  return parsed.success ? parsed.data : undefined;
+}
+
+const path = (name: string) => `/v1/exports/${encodeURIComponent(name)}`;
+
+function clientFor(inputs: Pick<Inputs, "caller">): ReconcilerClient {
+  return new ReconcilerClient(resolveSettings(), inputs.caller ?? {});
+}
+
+function toLastRun(run: ExportRun | undefined): LastRunOutput | null {
+  if (run === undefined) return null;
+  return {
+    id: run.id,
+    status: run.status,
+    trigger: run.trigger,
+    finishedAt: run.finishedAt,
+    counts: run.counts,
+    error: run.error === null ? null : { code: run.error.code, message: run.error.message },
+  };
+}
+
+async function lastRunOf(client: ReconcilerClient, name: string): Promise<LastRunOutput | null> {
+  const runs = await client.get<{ items: ExportRun[] }>(`${path(name)}/runs?limit=1`);
+  return toLastRun(runs?.items[0]);
+}
+
+function toOutputs(stored: SegmentExport, lastRun: LastRunOutput | null): Outputs {
+  return {
+    ...(stored.definition as Outputs),
+    name: stored.name,
+    generation: stored.generation,
+    definitionHash: stored.definitionHash,
+    attached: stored.attached,
+    lastRun,
+  };
+}
+
+/** Validates inputs with the API's own schema; failures name the property. */
+export async function checkExport(
+  _olds: Inputs,
+  news: Inputs,
+): Promise<pulumi.dynamic.CheckResult<Inputs>> {
+  const failures: CheckFailure[] = checkFailures(ExportPutRequestSchema, definitionOf(news), news);
+  if (typeof news.name === "string" && !ResourceNameSchema.safeParse(news.name).success) {
+    failures.push({
+      property: "name",
+      reason: "use 1-100 lowercase letters, digits, '.', '_' or '-'",
+    });
+  }
+  return Promise.resolve({ inputs: news, failures });
+}
+
+/** Renaming replaces; every other change updates in place and bumps the generation. */
+export async function diffExport(
+  _id: string,
+  olds: Outputs,
+  news: Inputs,
+): Promise<pulumi.dynamic.DiffResult> {
+  const replaces = news.name !== olds.name ? ["name"] : [];
+  const before = normalised(definitionOf(olds));
+  const after = containsUnknown(news) ? undefined : normalised(definitionOf(news));
+  const changed =
+    replaces.length > 0 || after === undefined || JSON.stringify(before) !== JSON.stringify(after);
+  return Promise.resolve({ changes: changed, replaces, deleteBeforeReplace: true });
+}
+
+/** Creates the export; an existing export of that name is an error unless `adopt` is set. */
+export async function createExport(inputs: Inputs): Promise<pulumi.dynamic.CreateResult<Outputs>> {
+  const client = clientFor(inputs);
+  if (inputs.adopt !== true && (await client.get<SegmentExport>(path(inputs.name))) !== undefined) {
+    throw new ReconcilerRequestError(
+      "ALREADY_EXISTS",
+      409,
+      `export '${inputs.name}' already exists in the reconciler; set adopt: true to manage it from this stack`,
+    );
+  }
+  const stored = await client.put<SegmentExport>(path(inputs.name), definitionOf(inputs));
+  return { id: stored.name, outs: toOutputs(stored, await lastRunOf(client, stored.name)) };
+}
+
+/** Sends the new definition; the reconciler bumps the generation. */
+export async function updateExport(
+  _id: string,
+  _olds: Outputs,
+  news: Inputs,
+): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
+  const client = clientFor(news);
+  const stored = await client.put<SegmentExport>(path(news.name), definitionOf(news));
+  return { outs: toOutputs(stored, await lastRunOf(client, stored.name)) };
+}
+
+/** The export and its last run as the reconciler holds them now (`pulumi refresh`). */
+export async function readExport(
+  id: string,
+  _props?: Outputs,
+): Promise<pulumi.dynamic.ReadResult<Outputs>> {
+  const client = new ReconcilerClient(resolveSettings());
+  const stored = await client.get<SegmentExport>(path(id));
+  if (stored === undefined) return { id: "" };
+  return { id, props: toOutputs(stored, await lastRunOf(client, id)) };
+}
+
+/** Deletes the export; the reconciler applies its `onDelete` to the list's members. */
+export async function deleteExport(id: string, _props: Outputs): Promise<void> {
+  await new ReconcilerClient(resolveSettings()).delete(path(id));
+}

@@ -1,0 +1,185 @@
+/**
+ * The provider's steps (check, diff, create, read, update, delete) against a real reconciler and
+ * the Constant Contact emulator, called the way the dynamic-provider server calls them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as connection from "../../provider/connection-behaviour.ts";
+import type {
+  ConstantContactConnectionInputs,
+  ConstantContactConnectionOutputs,
+} from "../../provider/connection.ts";
+import * as segmentExport from "../../provider/segment-export-behaviour.ts";
+import type { SegmentExportInputs } from "../../provider/segment-export.ts";
+import { configureFromStack } from "../../provider/settings.ts";
+import { UNKNOWN } from "../../provider/unknowns.ts";
+import { startCcxTestStack, type CcxTestStack } from "../support/ccx-stack.ts";
+
+let stack: CcxTestStack;
+
+function useToken(role: keyof CcxTestStack["tokens"]): void {
+  const settings: Record<string, string> = {
+    "ccx:endpoint": stack.reconciler.url,
+    "ccx:token": stack.tokens[role],
+  };
+  configureFromStack({ get: (key) => settings[key] });
+}
+
+function connectionInputs(name = "marketing"): ConstantContactConnectionInputs {
+  const { credentials } = stack.newCredentials("Contoso marketing");
+  return {
+    name,
+    displayName: "Contoso marketing",
+    sharing: "contributors",
+    consent: { accepted: true, statementVersion: "2026-01", acceptedBy: "ada@contoso.com" },
+    credentials,
+    exportUser: "ada@contoso.com",
+    caller: { stack: "dev", project: "provider-test" },
+  };
+}
+
+function exportInputs(connectionName: string, name = "newsletter"): SegmentExportInputs {
+  return {
+    name,
+    connection: connectionName,
+    list: { name: `list-${name}`, create: true },
+    mappings: { email: "email", firstName: "first_name" },
+    segments: ["high-value"],
+    source: { type: "files", path: "/tmp/segments" },
+    schedule: { manualOnly: true },
+  };
+}
+
+beforeAll(async () => {
+  stack = await startCcxTestStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe("check", () => {
+  it("reports each bad input against its property", async () => {
+    const inputs = connectionInputs();
+    const consentMissing = await connection.checkConnection(inputs, {
+      ...inputs,
+      consent: { ...inputs.consent, accepted: false },
+    });
+    expect(consentMissing.failures?.map((failure) => failure.property)).toEqual([
+      "consent.accepted",
+    ]);
+
+    const base = exportInputs("marketing");
+    const bad = await segmentExport.checkExport(base, {
+      ...base,
+      mappings: { firstName: "first_name" } as SegmentExportInputs["mappings"],
+      schedule: { cron: "every day" },
+    });
+    const properties = bad.failures?.map((failure) => failure.property).sort();
+    expect(properties).toEqual(["mappings.email", "schedule.cron"]);
+    expect(bad.failures?.find((f) => f.property === "schedule.cron")?.reason).toMatch(/cron/);
+  });
+
+  it("does not fail on inputs that are unknown during preview", async () => {
+    const base = exportInputs("marketing");
+    const result = await segmentExport.checkExport(base, {
+      ...base,
+      connection: UNKNOWN,
+      listId: UNKNOWN,
+      list: undefined,
+    });
+    expect(result.failures).toEqual([]);
+  });
+});
+
+describe("a connection and an export through their lifecycle", () => {
+  let connectionOutputs: ConstantContactConnectionOutputs;
+  let inputs: ConstantContactConnectionInputs;
+
+  it("creates a connection verified against Constant Contact, with no secret in its outputs", async () => {
+    useToken("admin");
+    inputs = connectionInputs();
+    const created = await connection.createConnection(inputs);
+    connectionOutputs = created.outs as ConstantContactConnectionOutputs;
+    expect(created.id).toBe("marketing");
+    expect(connectionOutputs).toMatchObject({
+      status: "connected",
+      organizationName: "Contoso marketing",
+      generation: 1,
+    });
+    const serialized = JSON.stringify(created);
+    for (const secret of stack.secrets) expect(serialized).not.toContain(secret);
+  });
+
+  it("refuses to take over an existing connection unless adopt is set", async () => {
+    await expect(connection.createConnection({ ...inputs })).rejects.toThrow(/adopt: true/);
+    const adopted = await connection.createConnection({ ...inputs, adopt: true });
+    expect(adopted.id).toBe("marketing");
+    connectionOutputs = adopted.outs as ConstantContactConnectionOutputs;
+  });
+
+  it("diffs: nothing, an in-place change, and a rename that replaces", async () => {
+    expect((await connection.diffConnection("marketing", connectionOutputs, inputs)).changes).toBe(
+      false,
+    );
+    const renamed = await connection.diffConnection("marketing", connectionOutputs, {
+      ...inputs,
+      name: "marketing-2",
+    });
+    expect(renamed).toMatchObject({ changes: true, replaces: ["name"] });
+    const display = await connection.diffConnection("marketing", connectionOutputs, {
+      ...inputs,
+      displayName: "New",
+    });
+    expect(display).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  it("updates in place without replaying the refresh token the reconciler has rotated", async () => {
+    // The refresh token in `inputs` was spent when the reconciler verified it: sending it again
+    // would be rejected by Constant Contact. An update that keeps the credentials must succeed.
+    const updated = await connection.updateConnection("marketing", connectionOutputs, {
+      ...inputs,
+      displayName: "Marketing EU",
+    });
+    expect(updated.outs).toMatchObject({ displayName: "Marketing EU", status: "connected" });
+    expect(updated.outs?.generation).toBeGreaterThan(connectionOutputs.generation);
+  });
+
+  it("lets a contributor manage exports on the shared connection, but not create connections", async () => {
+    useToken("contributor");
+    await expect(connection.createConnection(connectionInputs("other"))).rejects.toThrow(/admin/);
+
+    const created = await segmentExport.createExport(exportInputs("marketing"));
+    expect(created.id).toBe("newsletter");
+    expect(created.outs).toMatchObject({ generation: 1, attached: true, lastRun: null });
+
+    const outs = created.outs!;
+    const same = await segmentExport.diffExport("newsletter", outs, exportInputs("marketing"));
+    expect(same.changes).toBe(false);
+    const changedInputs = { ...exportInputs("marketing"), segments: ["high-value", "signups"] };
+    expect((await segmentExport.diffExport("newsletter", outs, changedInputs)).changes).toBe(true);
+
+    const updated = await segmentExport.updateExport("newsletter", outs, changedInputs);
+    expect(updated.outs).toMatchObject({ generation: 2, segments: ["high-value", "signups"] });
+
+    const read = await segmentExport.readExport("newsletter");
+    expect(read).toMatchObject({ id: "newsletter", props: { generation: 2 } });
+  });
+
+  it("lets a viewer look but not change", async () => {
+    useToken("viewer");
+    expect((await segmentExport.readExport("newsletter")).id).toBe("newsletter");
+    await expect(
+      segmentExport.createExport(exportInputs("marketing", "viewer-export")),
+    ).rejects.toThrow(/FORBIDDEN/);
+  });
+
+  it("refuses to delete a connection while an export uses it, naming the export", async () => {
+    useToken("admin");
+    await expect(connection.deleteConnection("marketing", connectionOutputs)).rejects.toThrow(
+      /newsletter/,
+    );
+    await segmentExport.deleteExport("newsletter", {} as never);
+    expect((await segmentExport.readExport("newsletter")).id).toBe("");
+    await connection.deleteConnection("marketing", connectionOutputs);
+    expect((await connection.readConnection("marketing")).id).toBe("");
+  });
+});

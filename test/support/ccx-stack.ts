@@ -1,0 +1,78 @@
+/**
+ * A running ccx on loopback for provider and end-to-end tests: the Constant Contact emulator, and
+ * the reconciler on PGlite pointed at it, with an admin, a contributor and a viewer token.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type Emulator, type StartEmulatorOptions } from "../../emulator/index.ts";
+import { generateToken, hashToken } from "../../reconciler/src/auth/api-token.ts";
+import { parseConfig } from "../../reconciler/src/config.ts";
+import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
+
+export interface CcxTestStack {
+  emulator: Emulator;
+  reconciler: RunningReconciler;
+  tokens: { admin: string; contributor: string; viewer: string };
+  /** Every secret handed out, for scans of outputs, state and logs. */
+  secrets: string[];
+  /** New Constant Contact app + account + refresh token, as `ccx connect` would produce. */
+  newCredentials(organizationName?: string): {
+    accountId: string;
+    credentials: { clientId: string; clientSecret: string; refreshToken: string };
+  };
+  close(): Promise<void>;
+}
+
+export async function startCcxTestStack(
+  options: { emulator?: StartEmulatorOptions } = {},
+): Promise<CcxTestStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), "ccx-stack-"));
+  const emulator = await startEmulator({ activityTiming: "instant", ...options.emulator });
+  const admin = generateToken();
+  const config = parseConfig({
+    server: { host: "127.0.0.1", port: 0 },
+    store: { dataDir: join(dataDir, "store") },
+    secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
+    auth: { bootstrapAdminToken: admin },
+    log: { level: "silent" },
+    ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
+  });
+  const reconciler = await startReconciler(config);
+  const contributor = generateToken();
+  const viewer = generateToken();
+  await reconciler.store.createToken({
+    name: "team-contributor",
+    role: "contributor",
+    tokenHash: hashToken(contributor),
+  });
+  await reconciler.store.createToken({
+    name: "team-viewer",
+    role: "viewer",
+    tokenHash: hashToken(viewer),
+  });
+  const secrets = [admin, contributor, viewer];
+
+  return {
+    emulator,
+    reconciler,
+    tokens: { admin, contributor, viewer },
+    secrets,
+    newCredentials(organizationName = "Contoso") {
+      const app = emulator.createApp();
+      const { accountId } = emulator.createAccount({ organizationName });
+      const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
+      secrets.push(app.clientSecret, refreshToken);
+      return {
+        accountId,
+        credentials: { clientId: app.clientId, clientSecret: app.clientSecret, refreshToken },
+      };
+    },
+    async close() {
+      await reconciler.close();
+      await emulator.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

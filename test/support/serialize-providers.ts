@@ -1,0 +1,20 @@
+/**
+ * Prints the ccx dynamic providers serialized exactly as a Pulumi program serializes them, as JSON
+ * `{ connection, segmentExport }`. Runs in a plain Node process: code transformed by a test runner
+ * would serialize the runner's helpers too.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { connectionProvider } from "ccx/provider/connection";
+import { segmentExportProvider } from "ccx/provider/segment-export";
+
+async function serialize(provider: object): Promise<string> {
+  const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+  return serialized.text;
+}
+
+process.stdout.write(
+  JSON.stringify({
+    connection: await serialize(connectionProvider),
+    segmentExport: await serialize(segmentExportProvider),
+  }),
+);
