@@ -144,6 +144,7 @@ describe("authorisation matrix: every route × every role", () => {
       "get /v1/exports/{name}/runs/{runId}": "export.read",
       "post /v1/exports/{name}/runs": "export.manage",
       "post /v1/exports/{name}/runs/{runId}/cancel": "export.manage",
+      "get /v1/me": "export.read",
     });
     expect(cases).toHaveLength(routeTable.length * roles.length);
   });
@@ -692,6 +693,8 @@ describe("operational endpoints", () => {
     }
     const registered = app.routes
       .filter((route) => route.method !== "ALL" && route.path !== "/openapi.json")
+      // The status page's static files are HTML, not part of the JSON API contract.
+      .filter((route) => !route.path.startsWith("/ui"))
       .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, "{$1}")}`);
     expect(registered.length).toBeGreaterThanOrEqual(routeTable.length + 3);
     for (const entry of registered) {
@@ -708,6 +711,64 @@ describe("operational endpoints", () => {
     expect(refs.length).toBeGreaterThan(10);
     const components = (doc["components"] as { schemas: Record<string, unknown> }).schemas;
     for (const ref of new Set(refs)) expect(components[ref], ref).toBeDefined();
+  });
+});
+
+describe("GET /v1/me: who the token is and what it may do", () => {
+  interface MeBody {
+    name: string;
+    role: Role;
+    actions: string[];
+    exports: Array<{ name: string; actions: string[] }>;
+  }
+  const me = async (token: Role) =>
+    (await call("GET", "/v1/me", { token })).json as unknown as MeBody;
+  const actionsOn = (body: MeBody, name: string) =>
+    body.exports.find((entry) => entry.name === name)?.actions;
+
+  it("tells each role its permissions, per export, as the export routes enforce them", async () => {
+    const admin = await me("admin");
+    expect(admin).toMatchObject({ name: "admin-token", role: "admin" });
+    expect(admin.actions).toContain("connection.manage");
+    expect(actionsOn(admin, "on-private")).toEqual(["export.read", "export.manage"]);
+
+    const contributor = await me("contributor");
+    expect(contributor.actions).toEqual(["connection.list", "export.manage", "export.read"]);
+    expect(actionsOn(contributor, "on-shared")).toEqual(["export.read", "export.manage"]);
+    // The private connection is shared with admins only: the run route answers 403.
+    expect(actionsOn(contributor, "on-private")).toEqual(["export.read"]);
+    expect(
+      (await call("POST", "/v1/exports/on-private/runs", { token: "contributor" })).status,
+    ).toBe(403);
+
+    const viewer = await me("viewer");
+    expect(viewer.actions).toEqual(["export.read"]);
+    expect(viewer.exports.every((entry) => entry.actions.join() === "export.read")).toBe(true);
+  });
+});
+
+describe("the status page at /ui", () => {
+  it("serves the page and its files without a token, with a strict content security policy", async () => {
+    const page = await app.request("/ui");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).toContain('<label for="token">API token</label>');
+    for (const file of ["app.js", "api.js", "format.js", "render.js", "style.css"]) {
+      const response = await app.request(`/ui/${file}`);
+      expect(response.status, file).toBe(200);
+    }
+    expect((await app.request("/ui/app.js")).headers.get("content-type")).toContain(
+      "text/javascript",
+    );
+  });
+
+  it("serves nothing else from its folder", async () => {
+    for (const path of ["/ui/status-page.ts", "/ui/../app.ts", "/ui/tsconfig.json", "/ui/x"]) {
+      const response = await app.request(path);
+      expect(response.status, path).toBe(404);
+    }
   });
 });
 

@@ -10,9 +10,11 @@ import { authenticate } from "./authenticate.ts";
 import { registerConnectionRoutes } from "./connections.ts";
 import { createErrorHandler, errorBody, validationHook } from "./error-handler.ts";
 import { registerExportRoutes } from "./exports.ts";
+import { registerMeRoutes } from "./me.ts";
 import { createApiMetrics, type ApiMetrics } from "./metrics.ts";
 import { registerRunRoutes } from "./runs.ts";
 import { registerSystemRoutes } from "./system.ts";
+import { registerStatusPage } from "../ui/status-page.ts";
 
 /** Default largest request body: 1 MiB. Definitions are a few kilobytes. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -83,6 +85,8 @@ export function createApp(deps: AppDependencies): ReconcilerApp {
   registerConnectionRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerRunRoutes(app, deps);
+  registerMeRoutes(app, deps);
+  registerStatusPage(app);
 
   app.doc("/openapi.json", {
     openapi: "3.0.3",

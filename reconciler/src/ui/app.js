@@ -1,0 +1,252 @@
+// The status page: sign-in, hash routing (#/, #/connections, #/exports/<name>[/runs/<id>]),
+// rendering, and polling while something may change.
+
+import { ApiError, createApi, forgetToken, storedToken, storeToken } from "./api.js";
+import { isActive } from "./format.js";
+import {
+  connectionsView,
+  exportsView,
+  exportView,
+  finishedView,
+  h,
+  liveRegion,
+  progressView,
+} from "./render.js";
+
+/** Poll every second while a run is active (progress), otherwise every 5 s (new runs). */
+const ACTIVE_POLL_MS = 1000;
+const IDLE_POLL_MS = 5000;
+
+const elements = {
+  signIn: document.getElementById("sign-in"),
+  form: document.getElementById("sign-in-form"),
+  token: /** @type {HTMLInputElement} */ (document.getElementById("token")),
+  signInError: document.getElementById("sign-in-error"),
+  view: document.getElementById("view"),
+  nav: document.getElementById("nav"),
+  navConnections: document.getElementById("nav-connections"),
+  whoami: document.getElementById("whoami"),
+  whoamiText: document.getElementById("whoami-text"),
+  signOut: document.getElementById("sign-out"),
+  refreshed: document.getElementById("refreshed"),
+};
+
+const state = {
+  api: undefined,
+  me: undefined,
+  timer: undefined,
+  /** The route last rendered, to move focus only when the route changes. */
+  renderedRoute: undefined,
+  /** The run this tab saw active on the export page, to announce when it ends. */
+  watchedRun: undefined,
+  notice: undefined,
+  live: liveRegion(),
+  generation: 0,
+};
+
+function parseRoute() {
+  const parts = location.hash
+    .replace(/^#\/?/, "")
+    .split("/")
+    .filter(Boolean)
+    .map(decodeURIComponent);
+  if (parts[0] === "connections") return { view: "connections" };
+  if (parts[0] === "exports" && parts[1]) {
+    return { view: "export", name: parts[1], runId: parts[2] === "runs" ? parts[3] : undefined };
+  }
+  return { view: "exports" };
+}
+
+function showSignIn(message) {
+  clearTimeout(state.timer);
+  state.api = undefined;
+  state.me = undefined;
+  elements.view.hidden = true;
+  elements.view.replaceChildren();
+  elements.nav.hidden = true;
+  elements.whoami.hidden = true;
+  elements.signIn.hidden = false;
+  elements.signInError.textContent = message ?? "";
+  elements.token.value = "";
+  elements.token.focus();
+}
+
+async function signIn(token) {
+  const api = createApi(token);
+  const me = await api.me();
+  storeToken(token);
+  state.api = api;
+  state.me = me;
+  elements.signIn.hidden = true;
+  elements.view.hidden = false;
+  elements.nav.hidden = false;
+  elements.navConnections.hidden = me.role !== "admin";
+  elements.whoami.hidden = false;
+  elements.whoamiText.textContent = `${me.name} · ${me.role}`;
+  state.renderedRoute = undefined;
+  await render();
+}
+
+function scheduleRefresh(ms) {
+  clearTimeout(state.timer);
+  state.timer = setTimeout(() => void render(), ms);
+}
+
+/** Replaces the view, keeping focus where it was unless the route changed. */
+function show(node, route) {
+  const key = JSON.stringify(route);
+  const focusedId = document.activeElement?.id;
+  elements.view.replaceChildren(node);
+  if (state.renderedRoute !== key) {
+    state.renderedRoute = key;
+    elements.view.querySelector("h1")?.focus();
+  } else if (focusedId) {
+    document.getElementById(focusedId)?.focus();
+  }
+  elements.refreshed.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+}
+
+async function render() {
+  if (state.api === undefined) return;
+  const generation = ++state.generation;
+  const route = parseRoute();
+  try {
+    let next = IDLE_POLL_MS;
+    let node;
+    if (route.view === "connections") {
+      const { items } = await state.api.connections();
+      node = connectionsView(items);
+    } else if (route.view === "export") {
+      const result = await renderExport(route);
+      node = result.node;
+      next = result.next;
+    } else {
+      node = await renderExports();
+    }
+    // A newer render (navigation, button) started meanwhile: its answer wins.
+    if (generation !== state.generation) return;
+    show(node, route);
+    scheduleRefresh(next);
+  } catch (error) {
+    if (generation !== state.generation) return;
+    if (error instanceof ApiError && error.status === 401) {
+      forgetToken();
+      showSignIn("The token was not accepted (revoked or mistyped). Sign in again.");
+      return;
+    }
+    const message = error instanceof ApiError ? `${error.code}: ${error.message}` : String(error);
+    show(h("p", { class: "notice notice-bad", role: "alert" }, message), route);
+    scheduleRefresh(IDLE_POLL_MS);
+  }
+}
+
+async function renderExports() {
+  const [{ items }, me] = await Promise.all([state.api.exports(), state.api.me()]);
+  state.me = me;
+  const runLists = await Promise.all(items.map((item) => state.api.runs(item.name, 10)));
+  const runsByExport = new Map(items.map((item, index) => [item.name, runLists[index].items]));
+  return exportsView({ exports: items, runsByExport, me });
+}
+
+async function renderExport(route) {
+  const [item, { items: runs }, me] = await Promise.all([
+    state.api.exportOf(route.name),
+    state.api.runs(route.name, 20),
+    state.api.me(),
+  ]);
+  state.me = me;
+  const active = runs.find(isActive);
+  const selectedRun =
+    route.runId === undefined ? undefined : await state.api.run(route.name, route.runId);
+  updateLive(route.name, runs, active);
+  const actions = me.exports.find((entry) => entry.name === route.name)?.actions ?? ["export.read"];
+  const node = exportView({
+    item,
+    runs,
+    actions,
+    selectedRun,
+    notice: state.notice,
+    live: state.live,
+    onRun: () => void runNow(route.name),
+    onCancel: (run) => void cancelRun(route.name, run),
+  });
+  return { node, next: active === undefined ? IDLE_POLL_MS : ACTIVE_POLL_MS };
+}
+
+/** Progress of the active run, or the outcome of the run this tab watched until it ended. */
+function updateLive(name, runs, active) {
+  if (active !== undefined) {
+    state.watchedRun = { name, id: active.id };
+    state.live.replaceChildren(progressView(active));
+    return;
+  }
+  const watched = state.watchedRun;
+  if (watched?.name === name) {
+    const ended = runs.find((run) => run.id === watched.id);
+    state.live.replaceChildren(ended === undefined ? [] : finishedView(ended));
+  } else {
+    state.watchedRun = undefined;
+    state.live.replaceChildren();
+  }
+}
+
+async function runNow(name) {
+  try {
+    const run = await state.api.trigger(name);
+    state.watchedRun = { name, id: run.id };
+    state.notice = undefined;
+  } catch (error) {
+    state.notice = { tone: "bad", text: error instanceof ApiError ? error.message : String(error) };
+  }
+  await render();
+}
+
+async function cancelRun(name, run) {
+  try {
+    await state.api.cancel(name, run.id);
+    state.notice = { tone: "warn", text: `Asked run ${run.id.slice(0, 8)} to stop.` };
+  } catch (error) {
+    state.notice = { tone: "bad", text: error instanceof ApiError ? error.message : String(error) };
+  }
+  await render();
+}
+
+elements.form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const token = elements.token.value.trim();
+  if (token === "") {
+    elements.signInError.textContent = "Enter an API token.";
+    return;
+  }
+  elements.signInError.textContent = "";
+  signIn(token).catch((error) => {
+    showSignIn(
+      error instanceof ApiError && error.status === 401
+        ? "That token was not accepted. Check it and try again."
+        : error instanceof ApiError
+          ? error.message
+          : String(error),
+    );
+  });
+});
+
+elements.signOut.addEventListener("click", () => {
+  forgetToken();
+  location.hash = "#/";
+  showSignIn();
+});
+
+window.addEventListener("hashchange", () => {
+  state.notice = undefined;
+  void render();
+});
+
+const saved = storedToken();
+if (saved === null) {
+  showSignIn();
+} else {
+  signIn(saved).catch(() => {
+    forgetToken();
+    showSignIn("Your session ended. Sign in again.");
+  });
+}

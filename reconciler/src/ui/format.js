@@ -1,0 +1,179 @@
+// Pure formatting for the status page: no DOM, no fetch.
+
+const numberFormat = new Intl.NumberFormat("en-US");
+
+export function formatNumber(value) {
+  return typeof value === "number" ? numberFormat.format(value) : "–";
+}
+
+/** "2026-11-23 14:05:09 UTC", or a dash. */
+export function formatTime(iso) {
+  if (typeof iso !== "string") return "–";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "–";
+  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** "3 min ago", "just now"; `now` for tests. */
+export function formatAgo(iso, now = Date.now()) {
+  if (typeof iso !== "string") return "never";
+  const seconds = Math.round((now - new Date(iso).getTime()) / 1000);
+  if (seconds < 10) return "just now";
+  if (seconds < 90) return `${seconds} s ago`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} days ago`;
+}
+
+/** "1.4 s", "2 min 5 s"; a dash until both ends are known. */
+export function formatDuration(startIso, endIso) {
+  if (typeof startIso !== "string" || typeof endIso !== "string") return "–";
+  const ms = new Date(endIso).getTime() - new Date(startIso).getTime();
+  if (ms < 0) return "–";
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** How an export is triggered, in words. */
+export function describeSchedule(schedule = {}) {
+  const parts = [];
+  if (schedule.cron) parts.push(`cron ${schedule.cron} (${schedule.timeZone ?? "UTC"})`);
+  if (schedule.onSourceChange) parts.push("on source change");
+  if (schedule.onStackChange) parts.push("on stack change");
+  if (parts.length === 0) parts.push("on demand only");
+  return parts.join(", ");
+}
+
+/** The counts a run records, in the order people read them, with their labels. */
+export const COUNT_LABELS = [
+  ["read", "Read"],
+  ["invalid", "Invalid"],
+  ["duplicate", "Duplicate"],
+  ["added", "Added"],
+  ["updated", "Updated"],
+  ["removed", "Removed"],
+  ["suppressed", "Suppressed"],
+  ["rejected", "Rejected"],
+  ["requests", "Requests"],
+];
+
+/** Counts the table shows: the known ones in order, then any others the run recorded. */
+export function countEntries(counts = {}) {
+  const known = new Set(COUNT_LABELS.map(([key]) => key));
+  const entries = COUNT_LABELS.filter(([key]) => typeof counts[key] === "number").map(
+    ([key, label]) => [key, label, counts[key]],
+  );
+  for (const [key, value] of Object.entries(counts)) {
+    if (!known.has(key) && typeof value === "number") entries.push([key, key, value]);
+  }
+  return entries;
+}
+
+/** "+120 ~4 −3 of 500 read": the change a run made, short. */
+export function summarizeCounts(counts) {
+  if (counts === undefined || counts === null || Object.keys(counts).length === 0) return "–";
+  const parts = [];
+  if (typeof counts.added === "number") parts.push(`+${formatNumber(counts.added)}`);
+  if (typeof counts.updated === "number") parts.push(`~${formatNumber(counts.updated)}`);
+  if (typeof counts.removed === "number") parts.push(`−${formatNumber(counts.removed)}`);
+  if (typeof counts.read === "number") parts.push(`of ${formatNumber(counts.read)} read`);
+  if (parts.length === 0) {
+    return countEntries(counts)
+      .map(([, label, value]) => `${label} ${formatNumber(value)}`)
+      .join(", ");
+  }
+  return parts.join(" ");
+}
+
+const ACTIVE = new Set(["queued", "running"]);
+
+export function isActive(run) {
+  return run !== undefined && ACTIVE.has(run.status);
+}
+
+/**
+ * The export's status for the list: detached and disabled first (they never run), then the
+ * newest run's status. A guard that stopped a run shows as "paused by a guard", never as a
+ * vague "skipped".
+ */
+export function exportStatus(item, runs) {
+  if (item.attached === false) return { label: "detached", tone: "muted" };
+  if (item.definition?.enabled === false) return { label: "disabled", tone: "muted" };
+  const latest = runs[0];
+  if (latest === undefined) return { label: "never run", tone: "muted" };
+  if (latest.status === "paused") return { label: "paused by a guard", tone: "warn" };
+  return { label: latest.status, tone: toneOf(latest.status) };
+}
+
+export function toneOf(status) {
+  switch (status) {
+    case "succeeded":
+      return "ok";
+    case "failed":
+      return "bad";
+    case "paused":
+    case "cancelled":
+      return "warn";
+    case "queued":
+    case "running":
+      return "busy";
+    default:
+      return "muted";
+  }
+}
+
+/** The newest succeeded run: what "last refreshed" and "last counts" describe. */
+export function lastSucceeded(runs) {
+  return runs.find((run) => run.status === "succeeded");
+}
+
+/** "Reading rows", "Writing" … from a run's progress phase. */
+export function describePhase(phase) {
+  if (typeof phase !== "string" || phase === "") return "Starting";
+  const words = phase.replace(/[-_]/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** "1,200 rows read · 2 of 3 chunks sent · 1 activity done". */
+export function describeProgress(progress = {}) {
+  const parts = [`${formatNumber(progress.rowsRead ?? 0)} rows read`];
+  const sent = formatNumber(progress.chunksSent ?? 0);
+  parts.push(
+    typeof progress.chunksTotal === "number"
+      ? `${sent} of ${formatNumber(progress.chunksTotal)} chunks sent`
+      : `${sent} chunks sent`,
+  );
+  const done = progress.activitiesDone ?? 0;
+  parts.push(`${formatNumber(done)} ${done === 1 ? "activity" : "activities"} done`);
+  return parts.join(" · ");
+}
+
+/** Row errors a run recorded, wherever the API put them; positions only, never values. */
+export function rowErrorsOf(run) {
+  const candidates = [run?.rowErrors, run?.errors, run?.error?.details?.rowErrors];
+  return candidates.find((candidate) => Array.isArray(candidate)) ?? [];
+}
+
+/** Guard verdicts a run recorded (a paused run carries them in its error's details). */
+export function verdictsOf(run) {
+  const candidates = [run?.verdicts, run?.plan?.verdicts, run?.error?.details?.verdicts];
+  return candidates.find((candidate) => Array.isArray(candidate)) ?? [];
+}
+
+const CSV_COLUMNS = ["segment", "row", "field", "reason", "message"];
+
+function csvCell(value) {
+  const text = value === undefined || value === null ? "" : String(value);
+  // A leading = + - @ would be a formula in a spreadsheet; prefix it so it stays text.
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Row errors as CSV with a header line. */
+export function rowErrorsToCsv(errors) {
+  const lines = [CSV_COLUMNS.join(",")];
+  for (const error of errors) lines.push(CSV_COLUMNS.map((key) => csvCell(error[key])).join(","));
+  return `${lines.join("\r\n")}\r\n`;
+}

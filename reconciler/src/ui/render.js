@@ -1,0 +1,576 @@
+// DOM building for the status page. Every value from the API goes in as text (textContent or
+// attribute), never as HTML, so nothing the API returns can become markup or script.
+
+import {
+  countEntries,
+  describePhase,
+  describeProgress,
+  describeSchedule,
+  exportStatus,
+  formatAgo,
+  formatDuration,
+  formatNumber,
+  formatTime,
+  isActive,
+  lastSucceeded,
+  rowErrorsOf,
+  rowErrorsToCsv,
+  summarizeCounts,
+  toneOf,
+  verdictsOf,
+} from "./format.js";
+
+/** Creates an element: `h("td", { class: "num" }, "12")`. */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      element.addEventListener(name.slice(2), value);
+    } else {
+      element.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+export function pill(label, tone) {
+  return h("span", { class: `pill pill-${tone}` }, label);
+}
+
+/** A table with a caption and column headers; `rows` are arrays of cells (nodes or text). */
+export function table(caption, headers, rows, options = {}) {
+  return h(
+    "table",
+    { class: `data ${options.className ?? ""}`.trim() },
+    h("caption", { class: options.captionHidden ? "visually-hidden" : undefined }, caption),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        headers.map((header) =>
+          h("th", { scope: "col", class: header.numeric ? "num" : undefined }, header.label),
+        ),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      rows.map((cells) =>
+        h(
+          "tr",
+          {},
+          cells.map((cell, index) =>
+            index === 0 && options.rowHeader
+              ? h("th", { scope: "row" }, cell)
+              : h("td", { class: headers[index]?.numeric ? "num" : undefined }, cell),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export function exportHref(name) {
+  return `#/exports/${encodeURIComponent(name)}`;
+}
+
+function runHref(name, runId) {
+  return `${exportHref(name)}/runs/${encodeURIComponent(runId)}`;
+}
+
+function permissionsText(actions) {
+  return actions.includes("export.manage") ? "view, run, cancel, change" : "view";
+}
+
+/** The exports list: one row per export. `runsByExport` maps a name to its newest runs. */
+export function exportsView({ exports, runsByExport, me }) {
+  const permissions = new Map(me.exports.map((entry) => [entry.name, entry.actions]));
+  const rows = exports.map((item) => {
+    const runs = runsByExport.get(item.name) ?? [];
+    const status = exportStatus(item, runs);
+    const last = lastSucceeded(runs);
+    return [
+      h("a", { href: exportHref(item.name) }, item.name),
+      item.definition.connection,
+      pill(status.label, status.tone),
+      describeSchedule(item.definition.schedule),
+      last === undefined
+        ? "never"
+        : h(
+            "time",
+            { datetime: last.finishedAt, title: formatTime(last.finishedAt) },
+            formatAgo(last.finishedAt),
+          ),
+      summarizeCounts(last?.counts),
+      permissionsText(permissions.get(item.name) ?? ["export.read"]),
+    ];
+  });
+  return h(
+    "section",
+    { "aria-labelledby": "exports-title" },
+    h("h1", { id: "exports-title", tabindex: "-1" }, "Exports"),
+    exports.length === 0
+      ? h(
+          "p",
+          { class: "empty" },
+          "No exports yet. Declare one in a Pulumi stack and run `pulumi up`.",
+        )
+      : h(
+          "div",
+          { class: "table-wrap" },
+          table(
+            "Every export, its newest run and what you may do with it",
+            [
+              { label: "Name" },
+              { label: "Connection" },
+              { label: "Status" },
+              { label: "Schedule" },
+              { label: "Last refreshed" },
+              { label: "Last counts" },
+              { label: "Your permissions" },
+            ],
+            rows,
+            { rowHeader: true, captionHidden: true },
+          ),
+        ),
+  );
+}
+
+/** The aria-live region of the export page; one node that outlives re-renders. */
+export function liveRegion() {
+  return h("div", {
+    class: "live",
+    id: "live-progress",
+    "aria-live": "polite",
+    "aria-atomic": "true",
+  });
+}
+
+/** What a run that just ended left behind in the live region. */
+export function finishedView(run) {
+  return h(
+    "p",
+    { class: `notice notice-${toneOf(run.status)}`, "data-testid": "run-finished" },
+    `Run ${run.id.slice(0, 8)} ${run.status === "paused" ? "was paused by a guard" : run.status}`,
+    run.counts && Object.keys(run.counts).length > 0 ? `: ${summarizeCounts(run.counts)}` : "",
+    run.error ? ` (${run.error.code}: ${run.error.message})` : "",
+  );
+}
+
+/** The live progress of the active run (or nothing). */
+export function progressView(run) {
+  if (!isActive(run)) return [];
+  const progress = run.progress ?? {};
+  const total = typeof progress.chunksTotal === "number" ? progress.chunksTotal : undefined;
+  const bar =
+    total === undefined || total === 0
+      ? h("progress", { "aria-label": "Run progress" })
+      : h("progress", {
+          "aria-label": "Chunks sent",
+          max: total,
+          value: Math.min(progress.chunksSent ?? 0, total),
+        });
+  return h(
+    "div",
+    { class: "progress-card" },
+    h(
+      "p",
+      { class: "progress-phase" },
+      run.status === "queued" ? "Queued, waiting for a worker" : describePhase(progress.phase),
+      run.cancelRequestedAt ? " (cancel requested)" : "",
+    ),
+    bar,
+    h(
+      "p",
+      { class: "progress-detail", "data-testid": "progress-detail" },
+      describeProgress(progress),
+    ),
+  );
+}
+
+function causeOf(run) {
+  const parts = [];
+  if (run.stack) parts.push(h("span", { class: "mono" }, run.stack));
+  if (run.updateId) parts.push(h("span", { class: "mono muted" }, ` update ${run.updateId}`));
+  if (parts.length === 0) parts.push(h("span", {}, `requested by ${run.requestedBy}`));
+  return h("span", { class: "cause" }, parts);
+}
+
+function statusCell(run) {
+  const tone = toneOf(run.status);
+  const label = run.status === "paused" ? "paused by a guard" : run.status;
+  return pill(label, tone);
+}
+
+/** The run history table of one export. */
+export function runsTable(name, runs) {
+  if (runs.length === 0) return h("p", { class: "empty" }, "No runs yet.");
+  const rows = runs.map((run) => [
+    h("a", { href: runHref(name, run.id) }, formatTime(run.queuedAt)),
+    run.trigger,
+    statusCell(run),
+    formatDuration(run.startedAt, run.finishedAt),
+    summarizeCounts(run.counts),
+    causeOf(run),
+  ]);
+  return h(
+    "div",
+    { class: "table-wrap" },
+    table(
+      "Run history, newest first",
+      [
+        { label: "Queued" },
+        { label: "Trigger" },
+        { label: "Status" },
+        { label: "Duration" },
+        { label: "Counts" },
+        { label: "Caused by" },
+      ],
+      rows,
+      { rowHeader: true },
+    ),
+  );
+}
+
+function definitionFacts(item) {
+  const d = item.definition;
+  const facts = [
+    ["Connection", d.connection + (item.attached ? "" : " (detached)")],
+    ["List", d.listId ?? (d.list ? `${d.list.name} (by name)` : "–")],
+    ["Segments", d.segments.join(", ")],
+    ["Schedule", describeSchedule(d.schedule)],
+    ["Membership", d.membership],
+    [
+      "Guards",
+      `remove at most ${d.guards?.maxRemovePercent ?? 10} %` +
+        (d.guards?.maxAdds === undefined ? "" : `, add at most ${formatNumber(d.guards.maxAdds)}`),
+    ],
+    ["Generation", `${item.generation} (${item.definitionHash.slice(0, 12)})`],
+  ];
+  return h(
+    "dl",
+    { class: "facts" },
+    facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]),
+  );
+}
+
+/** One export: definition, buttons, live progress, history, and the selected run. */
+export function exportView({ item, runs, actions, selectedRun, onRun, onCancel, notice, live }) {
+  const active = runs.find(isActive);
+  const mayManage = actions.includes("export.manage");
+  const buttons = [];
+  if (mayManage && active === undefined) {
+    buttons.push(
+      h(
+        "button",
+        { type: "button", class: "button button-primary", id: "run-now", onclick: onRun },
+        "Run now",
+      ),
+    );
+  }
+  if (mayManage && active !== undefined && !active.cancelRequestedAt) {
+    buttons.push(
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button button-danger",
+          id: "cancel-run",
+          onclick: () => onCancel(active),
+        },
+        "Cancel run",
+      ),
+    );
+  }
+  return h(
+    "section",
+    { "aria-labelledby": "export-title" },
+    h("p", { class: "crumbs" }, h("a", { href: "#/" }, "Exports"), " / ", item.name),
+    h(
+      "div",
+      { class: "title-row" },
+      h("h1", { id: "export-title", tabindex: "-1" }, item.name),
+      h("div", { class: "actions" }, buttons),
+    ),
+    mayManage ? null : h("p", { class: "muted" }, "Your role may view this export but not run it."),
+    notice ? h("p", { class: `notice notice-${notice.tone}`, role: "status" }, notice.text) : null,
+    live,
+    h(
+      "div",
+      { class: "columns" },
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "definition-title" },
+        h("h2", { id: "definition-title" }, "Definition"),
+        definitionFacts(item),
+      ),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "latest-title" },
+        h("h2", { id: "latest-title" }, "Latest counts"),
+        countsList(runs.find((run) => !isActive(run))),
+      ),
+    ),
+    h(
+      "section",
+      { "aria-labelledby": "history-title" },
+      h("h2", { id: "history-title" }, "Run history"),
+      runsTable(item.name, runs),
+    ),
+    selectedRun ? runDetailView(item.name, selectedRun) : null,
+  );
+}
+
+function countsList(run) {
+  if (run === undefined) return h("p", { class: "empty" }, "No finished run yet.");
+  const entries = countEntries(run.counts);
+  if (entries.length === 0)
+    return h("p", { class: "empty" }, `The ${run.status} run recorded no counts.`);
+  return h(
+    "dl",
+    { class: "counts", "data-testid": "latest-counts" },
+    entries.map(([key, label, value]) =>
+      h(
+        "div",
+        { class: `count count-${key}` },
+        h("dt", {}, label),
+        h("dd", {}, formatNumber(value)),
+      ),
+    ),
+  );
+}
+
+function download(filename, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = h("a", { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The selected run: status, cause, counts, guard verdicts, drift, error and row errors. */
+export function runDetailView(name, run) {
+  const verdicts = verdictsOf(run);
+  const rowErrors = rowErrorsOf(run);
+  const base = `${name}-${run.id.slice(0, 8)}-row-errors`;
+  return h(
+    "section",
+    { class: "card run-detail", "aria-labelledby": "run-title" },
+    h("h2", { id: "run-title", tabindex: "-1" }, `Run ${run.id.slice(0, 8)} `, statusCell(run)),
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", {}, "Trigger"),
+      h("dd", {}, run.trigger),
+      h("dt", {}, "Caused by"),
+      h(
+        "dd",
+        {},
+        run.stack ? `stack ${run.stack}` : "no stack",
+        run.updateId ? `, update ${run.updateId}` : "",
+        `, requested by ${run.requestedBy}`,
+      ),
+      h("dt", {}, "Generation"),
+      h("dd", {}, `${run.generation} (${run.definitionHash.slice(0, 12)})`),
+      h("dt", {}, "Queued"),
+      h("dd", {}, formatTime(run.queuedAt)),
+      h("dt", {}, "Started"),
+      h("dd", {}, formatTime(run.startedAt)),
+      h("dt", {}, "Finished"),
+      h(
+        "dd",
+        {},
+        formatTime(run.finishedAt),
+        run.startedAt && run.finishedAt
+          ? ` (${formatDuration(run.startedAt, run.finishedAt)})`
+          : "",
+      ),
+    ),
+    run.error
+      ? h(
+          "div",
+          { class: "notice notice-bad" },
+          h("strong", {}, run.error.code),
+          ": ",
+          run.error.message,
+        )
+      : null,
+    h("h3", {}, "Counts"),
+    countsList(run),
+    h("h3", {}, "Guards"),
+    verdicts.length === 0
+      ? h(
+          "p",
+          { class: "muted" },
+          run.status === "paused"
+            ? "Paused by a guard; no verdicts were recorded."
+            : "No guard stopped this run.",
+        )
+      : table(
+          "Guard verdicts",
+          [
+            { label: "Guard" },
+            { label: "Verdict" },
+            { label: "Limit", numeric: true },
+            { label: "Planned", numeric: true },
+            { label: "Reason" },
+          ],
+          verdicts.map((verdict) => [
+            verdict.guard,
+            pill(verdict.passed ? "passed" : "tripped", verdict.passed ? "ok" : "warn"),
+            formatNumber(verdict.limit),
+            formatNumber(verdict.actual),
+            verdict.reason,
+          ]),
+          { captionHidden: true, rowHeader: true },
+        ),
+    h("h3", {}, "Drift"),
+    driftView(run),
+    h("h3", {}, "Row errors"),
+    rowErrors.length === 0
+      ? h("p", { class: "muted" }, "No row was rejected.")
+      : [
+          h(
+            "p",
+            {},
+            `${formatNumber(rowErrors.length)} sample${rowErrors.length === 1 ? "" : "s"} (positions and reasons only; values are never stored). `,
+            h(
+              "button",
+              {
+                type: "button",
+                class: "button button-quiet",
+                onclick: () => download(`${base}.csv`, "text/csv", rowErrorsToCsv(rowErrors)),
+              },
+              "Download CSV",
+            ),
+            " ",
+            h(
+              "button",
+              {
+                type: "button",
+                class: "button button-quiet",
+                onclick: () =>
+                  download(
+                    `${base}.json`,
+                    "application/json",
+                    `${JSON.stringify(rowErrors, null, 2)}\n`,
+                  ),
+              },
+              "Download JSON",
+            ),
+          ),
+          h(
+            "div",
+            { class: "table-wrap" },
+            table(
+              "Rejected rows",
+              [
+                { label: "Segment" },
+                { label: "Row", numeric: true },
+                { label: "Field" },
+                { label: "Reason" },
+                { label: "Message" },
+              ],
+              rowErrors
+                .slice(0, 100)
+                .map((error) => [
+                  error.segment,
+                  formatNumber(error.row),
+                  error.field,
+                  error.reason,
+                  error.message,
+                ]),
+              { captionHidden: true },
+            ),
+          ),
+        ],
+  );
+}
+
+function driftView(run) {
+  const drift = run.drift ?? run.error?.details?.drift;
+  if (drift === undefined || drift === null) {
+    return h(
+      "p",
+      { class: "muted" },
+      "No drift reported: the list matched the last synced snapshot.",
+    );
+  }
+  const entries = Object.entries(drift).filter(([, value]) => typeof value !== "object");
+  return h(
+    "dl",
+    { class: "facts" },
+    entries.map(([key, value]) => [
+      h("dt", {}, key),
+      h("dd", {}, typeof value === "number" ? formatNumber(value) : String(value)),
+    ]),
+  );
+}
+
+/** Connections, for admins: account, status, sharing, consent; never a secret. */
+export function connectionsView(connections) {
+  return h(
+    "section",
+    { "aria-labelledby": "connections-title" },
+    h("h1", { id: "connections-title", tabindex: "-1" }, "Connections"),
+    connections.length === 0
+      ? h("p", { class: "empty" }, "No connections yet.")
+      : h(
+          "div",
+          { class: "table-wrap" },
+          table(
+            "Connections to Constant Contact",
+            [
+              { label: "Name" },
+              { label: "Organisation" },
+              { label: "Status" },
+              { label: "Shared with" },
+              { label: "Consent" },
+              { label: "Exports" },
+            ],
+            connections.map((connection) => [
+              h(
+                "span",
+                {},
+                connection.name,
+                h("br"),
+                h("span", { class: "muted" }, connection.displayName ?? ""),
+              ),
+              h(
+                "span",
+                {},
+                connection.organizationName ?? "–",
+                h("br"),
+                h("span", { class: "muted mono" }, connection.accountId ?? ""),
+              ),
+              connection.status
+                ? pill(connection.status, connection.status === "connected" ? "ok" : "bad")
+                : "–",
+              connection.sharing === "contributors" ? "admins and contributors" : "admins only",
+              connection.consent
+                ? `${connection.consent.statementVersion}, by ${connection.consent.acceptedBy}, ${formatTime(connection.consent.acceptedAt)}`
+                : "–",
+              (connection.exports ?? []).length === 0
+                ? "none"
+                : h(
+                    "span",
+                    {},
+                    (connection.exports ?? []).flatMap((name, index) => [
+                      index > 0 ? ", " : "",
+                      h("a", { href: exportHref(name) }, name),
+                    ]),
+                  ),
+            ]),
+            { rowHeader: true, captionHidden: true },
+          ),
+        ),
+  );
+}
