@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import {
   ConnectionPutRequestSchema,
+  ResourceNameSchema,
   type Connection,
 } from "../reconciler/src/api/schemas/index.ts";
 import { checkFailures } from "./check-failures.ts";
@@ -62,8 +63,8 @@ const path = (name: string) => `/v1/connections/${encodeURIComponent(name)}`;
 /** Validates inputs with the API's own schema; failures name the property. */
 export async function checkConnection(_olds: Inputs, news: Inputs): Promise<CheckResult> {
   const failures = [
-    ...checkFailures(ConnectionPutRequestSchema, requestBody(news, true), news),
-    ...(typeof news.name === "string" && !/^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$/.test(news.name)
+    ...checkFailures(ConnectionPutRequestSchema, requestBody(news), news),
+    ...(typeof news.name === "string" && !ResourceNameSchema.safeParse(news.name).success
       ? [{ property: "name", reason: "use 1-100 lowercase letters, digits, '.', '_' or '-'" }]
       : []),
   ];

@@ -11,6 +11,7 @@ import {
   type SegmentExport,
 } from "../reconciler/src/api/schemas/index.ts";
 import { checkFailures, type CheckFailure } from "./check-failures.ts";
+import { planExportChange } from "./export-plan.ts";
 import { ReconcilerClient, ReconcilerRequestError } from "./reconciler-client.ts";
 import type {
   LastRunOutput,
@@ -83,9 +84,12 @@ function toOutputs(stored: SegmentExport, lastRun: LastRunOutput | null): Output
   };
 }
 
-/** Validates inputs with the API's own schema; failures name the property. */
+/**
+ * Validates inputs with the API's own schema (failures name the property), then plans the data
+ * effect of a changed definition for the preview; a guard the change would trip fails the check.
+ */
 export async function checkExport(
-  _olds: Inputs,
+  olds: Partial<Inputs>,
   news: Inputs,
 ): Promise<pulumi.dynamic.CheckResult<Inputs>> {
   const failures: CheckFailure[] = checkFailures(ExportPutRequestSchema, definitionOf(news), news);
@@ -95,7 +99,18 @@ export async function checkExport(
       reason: "use 1-100 lowercase letters, digits, '.', '_' or '-'",
     });
   }
-  return Promise.resolve({ inputs: news, failures });
+  if (failures.length > 0 || containsUnknown(news)) return { inputs: news, failures };
+
+  // Plan only what changed: an unchanged definition keeps the plan it was applied with, so a
+  // no-op preview stays a no-op and makes no request.
+  const definition = definitionOf(news);
+  const unchanged =
+    olds.name === news.name &&
+    JSON.stringify(normalised(definitionOf(olds))) === JSON.stringify(normalised(definition));
+  if (unchanged && olds.plan !== undefined)
+    return { inputs: { ...news, plan: olds.plan }, failures };
+  const planned = await planExportChange(news, definition);
+  return { inputs: { ...news, plan: planned.plan }, failures: planned.failures };
 }
 
 /** Renaming replaces; every other change updates in place and bumps the generation. */

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ExportPutRequest, RunStatus } from "../reconciler/src/api/schemas/index.ts";
+import type { ExportPlanSummary } from "./export-plan.ts";
 
 type Inputify<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -19,6 +20,8 @@ export interface SegmentExportArgs extends Inputify<ExportPutRequest> {
 export type SegmentExportInputs = ExportPutRequest & {
   name: string;
   adopt?: boolean;
+  /** Set by `check`: the data effect of the definition, as the preview shows it. */
+  plan?: ExportPlanSummary;
   /** Stack and project that declare the resource, for the reconciler's audit log. */
   caller?: { stack: string; project: string };
 };

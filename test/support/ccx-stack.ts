@@ -6,7 +6,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout } from "node:timers/promises";
 import { startEmulator, type Emulator, type StartEmulatorOptions } from "../../emulator/index.ts";
+import type { ExportRun } from "../../reconciler/src/api/schemas/index.ts";
 import { generateToken, hashToken } from "../../reconciler/src/auth/api-token.ts";
 import { parseConfig } from "../../reconciler/src/config.ts";
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
@@ -22,8 +24,19 @@ export interface CcxTestStack {
     accountId: string;
     credentials: { clientId: string; clientSecret: string; refreshToken: string };
   };
+  /** Calls the reconciler API as `role`; rejects on an error status. */
+  api<T>(
+    role: keyof CcxTestStack["tokens"],
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T>;
+  /** Runs an export now and waits until the run has ended; resolves with the final run. */
+  runExport(name: string): Promise<ExportRun>;
   close(): Promise<void>;
 }
+
+const FINISHED: ReadonlySet<string> = new Set(["succeeded", "failed", "paused", "cancelled"]);
 
 export async function startCcxTestStack(
   options: { emulator?: StartEmulatorOptions } = {},
@@ -53,11 +66,30 @@ export async function startCcxTestStack(
     tokenHash: hashToken(viewer),
   });
   const secrets = [admin, contributor, viewer];
+  const tokens = { admin, contributor, viewer };
+  async function api<T>(
+    role: keyof typeof tokens,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const response = await fetch(`${reconciler.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${tokens[role]}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    return (text === "" ? undefined : JSON.parse(text)) as T;
+  }
 
   return {
     emulator,
     reconciler,
-    tokens: { admin, contributor, viewer },
+    tokens,
     secrets,
     newCredentials(organizationName = "Contoso") {
       const app = emulator.createApp();
@@ -68,6 +100,18 @@ export async function startCcxTestStack(
         accountId,
         credentials: { clientId: app.clientId, clientSecret: app.clientSecret, refreshToken },
       };
+    },
+    api,
+    async runExport(name) {
+      const path = `/v1/exports/${encodeURIComponent(name)}/runs`;
+      let run = await api<ExportRun>("admin", "POST", path, {});
+      const deadline = Date.now() + 120_000;
+      while (!FINISHED.has(run.status)) {
+        if (Date.now() > deadline) throw new Error(`run ${run.id} still ${run.status} after 120 s`);
+        await setTimeout(100);
+        run = await api<ExportRun>("admin", "GET", `${path}/${run.id}`);
+      }
+      return run;
     },
     async close() {
       await reconciler.close();

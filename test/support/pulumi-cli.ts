@@ -4,7 +4,7 @@
  * offline and never touch a developer's own Pulumi setup.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,8 +41,20 @@ export interface PulumiWorkspace {
   outputs(): Promise<Record<string, unknown>>;
   /** The stack's checkpoint (`pulumi stack export`). */
   exportState(): Promise<{
-    deployment: { resources?: Array<{ type: string; urn: string; id?: string }> };
+    deployment: {
+      resources?: Array<{
+        type: string;
+        urn: string;
+        id?: string;
+        outputs?: Record<string, unknown>;
+      }>;
+    };
   }>;
+  /**
+   * Runs later commands in `programDir`, another program of the same project (e.g. an example's
+   * next step), with this stack's configuration copied beside it.
+   */
+  switchProgram(programDir: string): Promise<void>;
   /** Removes the temporary backend and Pulumi home. */
   dispose(): Promise<void>;
 }
@@ -78,6 +90,9 @@ export async function createPulumiWorkspace(options: {
     ...options.env,
   };
   await execFileAsync("mkdir", ["-p", join(home, "home"), join(home, "state")]);
+  const stackFile = `Pulumi.${options.stack}.yaml`;
+  const programDirs = [options.programDir];
+  let programDir = options.programDir;
 
   const run = async (
     args: string[],
@@ -86,7 +101,7 @@ export async function createPulumiWorkspace(options: {
     const full = [...args, "--non-interactive", "--stack", options.stack];
     try {
       return await execFileAsync(join(options.binDir, "pulumi"), full, {
-        cwd: options.programDir,
+        cwd: programDir,
         env: { ...env, ...extra?.env },
         maxBuffer: 64 * 1024 * 1024,
       });
@@ -119,10 +134,15 @@ export async function createPulumiWorkspace(options: {
       const { stdout } = await run(["stack", "export"]);
       return JSON.parse(stdout) as Awaited<ReturnType<PulumiWorkspace["exportState"]>>;
     },
+    async switchProgram(next) {
+      await copyFile(join(programDir, stackFile), join(next, stackFile));
+      programDirs.push(next);
+      programDir = next;
+    },
     async dispose() {
       await rm(home, { recursive: true, force: true });
       // `pulumi stack init` and `config set` write the stack's settings beside the program.
-      await rm(join(options.programDir, `Pulumi.${options.stack}.yaml`), { force: true });
+      for (const dir of programDirs) await rm(join(dir, stackFile), { force: true });
     },
   };
 }
@@ -131,6 +151,9 @@ export async function createPulumiWorkspace(options: {
 export interface PreviewStep {
   op: string;
   urn: string;
+  /** The resource as the step would leave it: checked inputs and (known) outputs. */
+  newState?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+  diffReasons?: string[];
 }
 
 /** Runs `pulumi preview --json` and returns its steps. */
