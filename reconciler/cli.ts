@@ -34,6 +34,26 @@ const commands: Record<string, CommandEntry> = {
     summary: "Create, list or revoke API tokens (admin, contributor, viewer)",
     load: () => import("./src/cli/token.ts"),
   },
+  status: {
+    summary: "List exports: status, schedule, last refresh and counts, your permissions",
+    load: () => import("./src/cli/status.ts"),
+  },
+  runs: {
+    summary: "Show an export's run history with counts and causes",
+    load: () => import("./src/cli/runs.ts"),
+  },
+  run: {
+    summary: "Run an export now and follow its progress",
+    load: () => import("./src/cli/run.ts"),
+  },
+  plan: {
+    summary: "Show what running an export would change, and whether a guard stops it",
+    load: () => import("./src/cli/plan.ts"),
+  },
+  cancel: {
+    summary: "Cancel an export's queued or running run",
+    load: () => import("./src/cli/cancel.ts"),
+  },
 };
 
 /** The help text that lists every subcommand. */

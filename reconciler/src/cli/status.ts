@@ -1,0 +1,78 @@
+/**
+ * `ccx status`: every export with its status, schedule, last refresh, last counts and what the
+ * token may do with it, like the status page's Exports table.
+ */
+import { overviewOf, summarizeCounts, type ExportOverview } from "./export-overview.ts";
+import { ExitCode } from "./exit-codes.ts";
+import { runRemoteCommand, type CommandIo, type RemoteContext } from "./remote-command.ts";
+import { formatTime, renderTable, type Style } from "./terminal.ts";
+
+const USAGE = `Usage: ccx status [options]
+
+Lists every export: connection, status (of the newest run), schedule, when it last refreshed,
+the counts of that refresh, and what your token may do with it.
+
+Options:`;
+
+/** Runs of each export read to find the newest succeeded one. */
+const RUNS_PER_EXPORT = 20;
+
+export function run(argv: string[], io?: CommandIo): Promise<number> {
+  return runRemoteCommand(
+    { name: "status", usage: USAGE, options: {}, positionals: [] },
+    argv,
+    showStatus,
+    io,
+  );
+}
+
+async function showStatus(context: RemoteContext): Promise<number> {
+  const { api } = context;
+  const [me, exports] = await Promise.all([api.me(), api.listExports()]);
+  const runs = await Promise.all(exports.map((item) => api.listRuns(item.name, RUNS_PER_EXPORT)));
+  const overview = exports.map((item, index) => overviewOf(item, runs[index] ?? [], me));
+  if (context.values.json === true) {
+    context.out(JSON.stringify({ token: { name: me.name, role: me.role }, exports: overview }));
+    return ExitCode.ok;
+  }
+  if (overview.length === 0) {
+    context.out("No exports yet. Declare a SegmentExport in a Pulumi stack and run `pulumi up`.");
+    return ExitCode.ok;
+  }
+  context.out(statusTable(overview, context.style));
+  context.out(context.style.dim(`\nSigned in as ${me.name} (${me.role}) at ${context.endpoint}`));
+  return ExitCode.ok;
+}
+
+/** Colours a run status: green done, red failed, yellow stopped, cyan busy. */
+export function colourStatus(status: string, style: Style): string {
+  if (status === "succeeded") return style.green(status);
+  if (status === "failed") return style.red(status);
+  if (status === "queued" || status === "running") return style.cyan(status);
+  if (status.startsWith("paused") || status === "cancelled") return style.yellow(status);
+  return style.dim(status);
+}
+
+function statusTable(overview: ExportOverview[], style: Style): string {
+  return renderTable(
+    [
+      { header: "Name" },
+      { header: "Connection" },
+      { header: "Status" },
+      { header: "Schedule" },
+      { header: "Last refreshed" },
+      { header: "Last counts" },
+      { header: "You may" },
+    ],
+    overview.map((entry) => [
+      entry.name,
+      entry.connection,
+      colourStatus(entry.status, style),
+      entry.schedule,
+      entry.lastRefreshedAt === null ? "never" : formatTime(entry.lastRefreshedAt),
+      summarizeCounts(entry.lastCounts),
+      entry.permissions.join(", "),
+    ]),
+    style,
+  );
+}

@@ -1,0 +1,255 @@
+/**
+ * `ccx status`, `runs`, `run`, `plan` and `cancel` as a user runs them: real processes against a
+ * real reconciler (HTTP, PGlite) exporting a files source into the emulator. `--json` output is
+ * parsed; exit codes are the documented ones; no token ever shows in output.
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStatusHarness, type StatusHarness } from "../support/status-harness.ts";
+
+const cli = join(fileURLToPath(new URL("../../", import.meta.url)), "bin/ccx.js");
+let harness: StatusHarness;
+const outputs: string[] = [];
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `ccx` with the endpoint and a role's token in the environment, as the README shows. */
+function ccx(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      {
+        env: {
+          ...process.env,
+          NO_COLOR: undefined,
+          CCX_ENDPOINT: harness.url,
+          CCX_TOKEN: harness.tokens.admin,
+          ...env,
+        },
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) => {
+        outputs.push(stdout, stderr);
+        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr });
+      },
+    );
+  });
+}
+
+const asViewer = { CCX_TOKEN: () => harness.tokens.viewer };
+
+interface StatusJson {
+  token: { name: string; role: string };
+  exports: Array<{
+    name: string;
+    connection: string;
+    status: string;
+    schedule: string;
+    lastRefreshedAt: string | null;
+    lastCounts: Record<string, number> | null;
+    permissions: string[];
+    latestRun: { id: string; status: string } | null;
+  }>;
+}
+
+interface RunJson {
+  id: string;
+  status: string;
+  counts: Record<string, number>;
+  export: string;
+  requestedBy: string;
+}
+
+beforeAll(async () => {
+  harness = await startStatusHarness({ profiles: 300 });
+}, 120_000);
+
+afterAll(async () => {
+  await harness.close();
+});
+
+describe("help, usage errors and exit codes", () => {
+  it.each(["status", "runs", "run", "plan", "cancel"])(
+    "ccx %s --help documents --json, the environment and the exit codes",
+    async (command) => {
+      const result = await ccx([command, "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: ccx ${command}`);
+      expect(result.stdout).toContain("--json");
+      expect(result.stdout).toContain("CCX_TOKEN");
+      expect(result.stdout).toMatch(/Exit codes:[\s\S]*4 {2}the token was refused/);
+    },
+  );
+
+  it("lists the new commands in `ccx --help`", async () => {
+    const result = await ccx(["--help"]);
+    for (const command of ["status", "runs", "run", "plan", "cancel"]) {
+      expect(result.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, "m"));
+    }
+  });
+
+  it("exits 2 without a token, without an export name, or with an unknown option", async () => {
+    const noToken = await ccx(["status"], { CCX_TOKEN: undefined });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain("no API token: set CCX_TOKEN");
+    const noName = await ccx(["runs"]);
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain("name the export");
+    expect((await ccx(["status", "--colour"])).code).toBe(2);
+  });
+
+  it("exits 7 when the reconciler does not answer, and 4 for a wrong token", async () => {
+    const unreachable = await ccx(["status"], { CCX_ENDPOINT: "http://127.0.0.1:9" });
+    expect(unreachable.code).toBe(7);
+    expect(unreachable.stderr).toContain("did not answer");
+    const wrong = await ccx(["status"], { CCX_TOKEN: "ccx_not-a-real-token" });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).not.toContain("ccx_not-a-real-token");
+  });
+
+  it("exits 5 for an export that does not exist", async () => {
+    const result = await ccx(["runs", "no-such-export"]);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain("export 'no-such-export' does not exist");
+  });
+});
+
+describe("a viewer looks but does not touch", () => {
+  it("sees the export with view permission only", async () => {
+    const result = await ccx(["status", "--json"], { CCX_TOKEN: asViewer.CCX_TOKEN() });
+    expect(result.code).toBe(0);
+    const status = JSON.parse(result.stdout) as StatusJson;
+    expect(status.token).toEqual({ name: "viewer-token", role: "viewer" });
+    expect(status.exports).toHaveLength(1);
+    expect(status.exports[0]).toMatchObject({
+      name: harness.exportName,
+      connection: "newsletter",
+      schedule: "0 3 * * * (Europe/Berlin)",
+      permissions: ["view"],
+    });
+  });
+
+  it("is refused a run with exit code 4 and the API's reason", async () => {
+    const result = await ccx(["run", harness.exportName], { CCX_TOKEN: asViewer.CCX_TOKEN() });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("needs the admin or contributor role; this token has viewer");
+  });
+});
+
+describe("running an export", () => {
+  let first: RunJson;
+
+  it("shows a never-run export with full permissions for an admin", async () => {
+    const result = await ccx(["status", "--json"]);
+    const status = JSON.parse(result.stdout) as StatusJson;
+    expect(status.exports[0]).toMatchObject({
+      status: "never run",
+      lastRefreshedAt: null,
+      lastCounts: null,
+      permissions: ["view", "run", "cancel", "change"],
+      latestRun: null,
+    });
+  });
+
+  it("ccx run --json waits for the run and prints it; exit 0 when it succeeded", async () => {
+    const result = await ccx(["run", harness.exportName, "--json"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    first = JSON.parse(result.stdout) as RunJson;
+    expect(first).toMatchObject({
+      export: harness.exportName,
+      status: "succeeded",
+      requestedBy: "bootstrap-admin",
+    });
+    expect(first.counts).toMatchObject({ read: 301, invalid: 1, added: 300, removed: 0 });
+  }, 120_000);
+
+  it("ccx status and ccx runs then show the refresh and its counts", async () => {
+    const status = JSON.parse((await ccx(["status", "--json"])).stdout) as StatusJson;
+    expect(status.exports[0]).toMatchObject({
+      status: "succeeded",
+      lastCounts: expect.objectContaining({ added: 300 }) as object,
+      latestRun: expect.objectContaining({ id: first.id }) as object,
+    });
+    expect(status.exports[0]?.lastRefreshedAt).not.toBeNull();
+
+    const runs = JSON.parse((await ccx(["runs", harness.exportName, "--json"])).stdout) as {
+      runs: RunJson[];
+    };
+    expect(runs.runs.map((run) => run.id)).toEqual([first.id]);
+
+    const table = await ccx(["status"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^NAME +CONNECTION +STATUS +SCHEDULE +LAST REFRESHED/m);
+    expect(table.stdout).toContain("+300 ~0 -0 of 301 read");
+    // Not a terminal: no colour codes.
+    expect(table.stdout).not.toContain("\x1b[");
+  });
+
+  it("without a terminal, ccx run prints plain progress lines and a summary table", async () => {
+    const result = await ccx(["run", harness.exportName]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Run [0-9a-f-]{36} of 'high-value-eu' queued\.$/m);
+    expect(result.stdout).toMatch(/^\[ +\d+\.\d s\] \w[\w ]*: [\d,]+ rows read · /m);
+    expect(result.stdout).toMatch(/^COUNT +VALUE$/m);
+    // Nothing changed since the first run.
+    expect(result.stdout).toMatch(/^added +0$/m);
+    expect(result.stdout).not.toContain("\x1b[");
+  }, 120_000);
+
+  it("ccx plan shows what a run would change, as JSON for scripts", async () => {
+    const result = await ccx(["plan", harness.exportName, "--json"]);
+    expect(result.code).toBe(0);
+    const body = JSON.parse(result.stdout) as {
+      counts: Record<string, number>;
+      blocked: boolean;
+      rowErrors: unknown[];
+    };
+    expect(body.counts).toMatchObject({ adds: 0, removals: 0, unchanged: 300, invalid: 1 });
+    expect(body.blocked).toBe(false);
+    expect(body.rowErrors).toHaveLength(1);
+
+    const text = await ccx(["plan", harness.exportName]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^unchanged +300$/m);
+    expect(text.stdout).toMatch(/^maxRemovePercent +passes/m);
+  }, 60_000);
+
+  it("ccx cancel stops a queued or running run, and exits 6 when there is none", async () => {
+    const queued = await ccx(["run", harness.exportName, "--no-wait", "--json"]);
+    expect(queued.code).toBe(0);
+    const run = JSON.parse(queued.stdout) as RunJson;
+    const cancelled = await ccx(["cancel", harness.exportName]);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toContain(run.id);
+
+    // Wait for a running run to stop at its checkpoint before asking again.
+    let status = "";
+    for (let attempt = 0; attempt < 600; attempt += 1) {
+      const runs = JSON.parse((await ccx(["runs", harness.exportName, "--json"])).stdout) as {
+        runs: RunJson[];
+      };
+      status = runs.runs.find((entry) => entry.id === run.id)?.status ?? "";
+      if (status !== "queued" && status !== "running") break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(["cancelled", "succeeded"]).toContain(status);
+    const none = await ccx(["cancel", harness.exportName]);
+    expect(none.code).toBe(6);
+    expect(none.stderr).toContain("nothing to cancel");
+  }, 180_000);
+});
+
+describe("secrets", () => {
+  it("never appear in any output", () => {
+    const text = outputs.join("\n");
+    for (const secret of harness.secrets) expect(text.includes(secret)).toBe(false);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * A whole ccx on loopback for the status page and CLI suites: the Constant Contact emulator
+ * (realistic activity timing, so a run takes a few seconds and its progress can be watched), the
+ * reconciler over real HTTP on PGlite in a temporary directory, a files source with a few hundred
+ * synthetic profiles, one connection and one export on it, and tokens for each role.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type Emulator } from "../../emulator/index.ts";
+import { generateToken, hashToken } from "../../reconciler/src/auth/api-token.ts";
+import { parseConfig } from "../../reconciler/src/config.ts";
+import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
+import { connectionBody } from "./reconciler-fixtures.ts";
+import { LogSink } from "./reconciler-fixtures.ts";
+import { SYNTHETIC_MAPPINGS, writeSyntheticSegments } from "./segments.ts";
+
+export interface StatusHarness {
+  url: string;
+  tokens: { admin: string; contributor: string; viewer: string };
+  exportName: string;
+  connectionName: string;
+  /** Every secret the harness made, for scans of output. */
+  secrets: string[];
+  reconciler: RunningReconciler;
+  emulator: Emulator;
+  logs: LogSink;
+  /** Calls the API as admin. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }>;
+  close(): Promise<void>;
+}
+
+/** Starts everything; `profiles` rows go into the export's one segment. */
+export async function startStatusHarness(
+  options: { profiles?: number; exportName?: string } = {},
+): Promise<StatusHarness> {
+  const root = await mkdtemp(join(tmpdir(), "ccx-status-"));
+  const segments = join(root, "segments");
+  const profiles = options.profiles ?? 300;
+  await writeSyntheticSegments(segments, [
+    {
+      name: "high-value",
+      profiles: Array.from({ length: profiles }, (_, i) => i),
+      extraRows: [{ CustomerId: "C-bad", Email: "not-an-email", FirstName: "X" }],
+    },
+  ]);
+  const emulator = await startEmulator({ activityTiming: "realistic" });
+  const adminToken = generateToken();
+  const logs = new LogSink();
+  const config = parseConfig({
+    server: { host: "127.0.0.1", port: 0 },
+    store: { dataDir: join(root, "data") },
+    secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
+    auth: { bootstrapAdminToken: adminToken },
+    log: { level: "warn" },
+    ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
+  });
+  const reconciler = await startReconciler(config, { logDestination: logs });
+  const tokens = { admin: adminToken, contributor: generateToken(), viewer: generateToken() };
+  for (const role of ["contributor", "viewer"] as const) {
+    await reconciler.store.createToken({
+      name: `${role}-token`,
+      role,
+      tokenHash: hashToken(tokens[role]),
+    });
+  }
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${reconciler.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      json: text === "" ? undefined : (JSON.parse(text) as unknown),
+    };
+  };
+
+  const app = emulator.createApp();
+  const { accountId } = emulator.createAccount({ organizationName: "Contoso Marketing" });
+  const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
+  const connectionName = "newsletter";
+  const exportName = options.exportName ?? "high-value-eu";
+  const secrets = [adminToken, tokens.contributor, tokens.viewer, app.clientSecret, refreshToken];
+  const connection = await api(
+    "PUT",
+    `/v1/connections/${connectionName}`,
+    connectionBody({ clientId: app.clientId, clientSecret: app.clientSecret, refreshToken }),
+  );
+  if (connection.status !== 201) {
+    throw new Error(`connection not created: ${JSON.stringify(connection.json)}`);
+  }
+  const created = await api("PUT", `/v1/exports/${exportName}`, {
+    connection: connectionName,
+    list: { name: "High value EU", create: true },
+    mappings: SYNTHETIC_MAPPINGS,
+    segments: ["high-value"],
+    source: { type: "files", path: segments },
+    schedule: { cron: "0 3 * * *", timeZone: "Europe/Berlin" },
+  });
+  if (created.status !== 201) {
+    throw new Error(`export not created: ${JSON.stringify(created.json)}`);
+  }
+
+  return {
+    url: reconciler.url,
+    tokens,
+    exportName,
+    connectionName,
+    secrets,
+    reconciler,
+    emulator,
+    logs,
+    api,
+    async close() {
+      await reconciler.close();
+      await emulator.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
