@@ -5,7 +5,8 @@
  * Environment overrides (they win over the file):
  * `CCX_CONFIG` (file path), `CCX_HOST`, `CCX_PORT`, `CCX_BODY_LIMIT_BYTES`, `CCX_DATA_DIR`,
  * `CCX_DATABASE_URL`, `CCX_DB_POOL_SIZE`, `CCX_ENCRYPTION_KEY` (+ `CCX_ENCRYPTION_KEY_ID`),
- * `CCX_BOOTSTRAP_ADMIN_TOKEN`, `CCX_LOG_LEVEL`, `CCX_CTCT_API_BASE_URL`, `CCX_CTCT_TOKEN_URL`.
+ * `CCX_BOOTSTRAP_ADMIN_TOKEN`, `CCX_LOG_LEVEL`, `CCX_CTCT_API_BASE_URL`, `CCX_CTCT_TOKEN_URL`,
+ * `CCX_SNAPSHOTS_DIR`, `CCX_RUNS_TEMP_DIR`.
  *
  * @example
  * ```yaml
@@ -102,6 +103,60 @@ export const ConfigSchema = z.strictObject({
       tokenUrl: z.url().optional(),
     })
     .default({}),
+  snapshots: z
+    .strictObject({
+      /**
+       * Local directory of the snapshots of what each export last synced. @default
+       * "<store.dataDir>/snapshots" (".ccx/snapshots" when the data directory is `memory://`)
+       */
+      dir: z.string().min(1).optional(),
+      /**
+       * Azure Blob container for the snapshots instead of the local directory (shared by
+       * replicas): a storage connection string or an account URL used with Azure identity.
+       * @default unset
+       */
+      azureBlob: z
+        .strictObject({
+          connectionString: z.string().min(1).optional(),
+          accountUrl: z.url().optional(),
+          container: z.string().min(3).max(63),
+          /** Folder inside the container. @default "snapshots" */
+          prefix: z.string().max(1024).optional(),
+        })
+        .optional(),
+    })
+    .default({}),
+  runs: z
+    .strictObject({
+      /**
+       * Execute queued runs in this process (the in-process executor). Turn off when another
+       * engine (the scheduler) executes them. @default true
+       */
+      executor: z.boolean().default(true),
+      /** Runs executed at once, each of another export. @default 2 */
+      maxConcurrentRuns: z.coerce.number().int().min(1).max(64).default(2),
+      /** Most distinct profiles one export may hold. @default 1000000 */
+      profileLimit: z.coerce.number().int().min(1).default(1_000_000),
+      /** Constant Contact activities in flight per run (the account queue holds 1,000). @default 30 */
+      maxActivitiesInFlight: z.coerce.number().int().min(1).max(500).default(30),
+      /** Parent of the runs' temporary sort files. @default the system temporary directory */
+      tempDir: z.string().min(1).optional(),
+    })
+    .default({
+      executor: true,
+      maxConcurrentRuns: 2,
+      profileLimit: 1_000_000,
+      maxActivitiesInFlight: 30,
+    }),
+  sources: z
+    .strictObject({
+      /**
+       * Storage connection string for `azure-blob` sources instead of their `accountUrl` with
+       * Azure identity (Azurite in development). @default unset
+       */
+      azureStorageConnectionString: z.string().min(1).optional(),
+    })
+    .default({}),
 });
 
 export type ReconcilerConfig = z.output<typeof ConfigSchema>;
@@ -148,6 +203,8 @@ export function environmentOverrides(env: NodeJS.ProcessEnv): Json {
   set(["log", "level"], env["CCX_LOG_LEVEL"]);
   set(["ctct", "apiBaseUrl"], env["CCX_CTCT_API_BASE_URL"]);
   set(["ctct", "tokenUrl"], env["CCX_CTCT_TOKEN_URL"]);
+  set(["snapshots", "dir"], env["CCX_SNAPSHOTS_DIR"]);
+  set(["runs", "tempDir"], env["CCX_RUNS_TEMP_DIR"]);
   const key = env["CCX_ENCRYPTION_KEY"];
   if (key !== undefined && key !== "") {
     const keyId = env["CCX_ENCRYPTION_KEY_ID"] ?? "default";
@@ -185,6 +242,17 @@ export function parseConfig(raw: unknown): ReconcilerConfig {
     );
   }
   return result.data;
+}
+
+/**
+ * The value of an environment variable a source names (postgres `connectionStringEnv`): export
+ * definitions name the variable, the reconciler's environment holds the secret.
+ */
+export function readSourceSecret(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return env[name];
 }
 
 /** Throws {@link ConfigError} unless an encryption key is configured (needed to serve). */

@@ -14,6 +14,10 @@ import type { ConnectionVerifier } from "./core/connection-verifier.ts";
 import { SecretBox } from "./secrets/secret-box.ts";
 import { openStore, type OpenedStore, type StoreOptions } from "./store/open-store.ts";
 import type { Store } from "./store/store.ts";
+import { planExport } from "./export/export-planner.ts";
+import { executeRun as executeExportRun } from "./export/run-export.ts";
+import { createRunDependencies } from "./runs/run-dependencies.ts";
+import { startRunExecutor, type RunExecutor as InProcessRunExecutor } from "./runs/run-executor.ts";
 
 export interface StartOptions {
   /** Replaces the Constant Contact verifier (tests with their own implementation). */
@@ -27,6 +31,8 @@ export interface RunningReconciler {
   url: string;
   store: Store;
   logger: Logger;
+  /** The in-process run executor, when this process executes runs itself. */
+  runs?: InProcessRunExecutor | undefined;
   /** Stops accepting requests, closes the store and releases the data directory. */
   close(): Promise<void>;
 }
@@ -96,7 +102,14 @@ export async function startReconciler(
       apiBaseUrl: config.ctct.apiBaseUrl,
       tokenUrl: config.ctct.tokenUrl,
     });
+  const runDependencies = await createRunDependencies({
+    config,
+    store: opened.store,
+    secretBox,
+    logger,
+  });
   const { app } = createApp({
+    exportPlanner: (name, proposed) => planExport(runDependencies, name, proposed),
     store: opened.store,
     verifier,
     secretBox,
@@ -118,6 +131,16 @@ export async function startReconciler(
     await opened.close();
     throw error;
   }
+  // Queued runs are executed here, and runs a dead process left `running` are resumed from
+  // their checkpoints.
+  const runs = config.runs.executor
+    ? startRunExecutor({
+        store: opened.store,
+        logger,
+        maxConcurrentRuns: config.runs.maxConcurrentRuns,
+        execute: (runId, signal) => executeExportRun(runDependencies, runId, signal),
+      })
+    : undefined;
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -128,12 +151,14 @@ export async function startReconciler(
     url,
     store: opened.store,
     logger,
+    runs,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           if ("closeAllConnections" in server) server.closeAllConnections();
         });
+        await runs?.close();
         await opened.close();
         logger.info("reconciler stopped");
       })();

@@ -11,6 +11,7 @@ import { registerConnectionRoutes } from "./connections.ts";
 import { createErrorHandler, errorBody, validationHook } from "./error-handler.ts";
 import { registerExportRoutes } from "./exports.ts";
 import { registerMeRoutes } from "./me.ts";
+import { registerPlanRoutes, type ExportPlanner } from "./plans.ts";
 import { createApiMetrics, type ApiMetrics } from "./metrics.ts";
 import { registerRunRoutes } from "./runs.ts";
 import { registerSystemRoutes } from "./system.ts";
@@ -26,7 +27,9 @@ export interface ReconcilerApp {
   metrics: ApiMetrics;
 }
 
-export function createApp(deps: AppDependencies): ReconcilerApp {
+export function createApp(
+  deps: AppDependencies & { exportPlanner?: ExportPlanner | undefined },
+): ReconcilerApp {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       validationHook(result);
@@ -85,6 +88,7 @@ export function createApp(deps: AppDependencies): ReconcilerApp {
   registerConnectionRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerRunRoutes(app, deps);
+  registerPlanRoutes(app, deps.exportPlanner);
   registerMeRoutes(app, deps);
   registerStatusPage(app);
 

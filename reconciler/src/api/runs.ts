@@ -1,6 +1,7 @@
 /**
  * Run routes: trigger (queues a run record), list, get, cancel. The export pipeline picks queued
- * runs up and records progress, counts and errors; these routes never fake any of that.
+ * runs up and records progress, counts, rejected samples and errors; these routes never fake any
+ * of that.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
@@ -93,6 +94,8 @@ export function toRun(record: RunRecord): ExportRun {
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,
     cancelRequestedAt: record.cancelRequestedAt,
+    progress: (record.progress ?? null) as ExportRun["progress"],
+    rejectedSamples: record.rejectedSamples as ExportRun["rejectedSamples"],
   };
 }
 

@@ -97,6 +97,40 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX audit_log_target ON audit_log (target_type, target_name, id)`,
     ],
   },
+  {
+    version: 2,
+    name: "run progress, run checkpoints, current snapshot pointers",
+    statements: [
+      // Live progress while running, and the rejected-row samples of a finished run.
+      `ALTER TABLE runs ADD COLUMN progress jsonb`,
+      `ALTER TABLE runs ADD COLUMN rejected_samples jsonb NOT NULL DEFAULT '[]'::jsonb`,
+      // One row per write chunk of a run (ADR 0005): 'sent' once Constant Contact accepted the
+      // activity, 'confirmed' once it completed. A resumed run waits for 'sent' chunks instead of
+      // sending them again and skips 'confirmed' ones whose content hash still matches.
+      `CREATE TABLE run_checkpoints (
+        run_id text NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        phase text NOT NULL CHECK (phase IN ('import', 'remove')),
+        chunk_index integer NOT NULL,
+        chunk_hash text NOT NULL,
+        item_count integer NOT NULL,
+        activity_id text,
+        state text NOT NULL CHECK (state IN ('sent', 'confirmed')),
+        result jsonb NOT NULL DEFAULT '{}'::jsonb,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (run_id, phase, chunk_index)
+      )`,
+      // The snapshot each export last synced: switched in the transaction that completes a run.
+      `CREATE TABLE export_snapshots (
+        export_id text PRIMARY KEY REFERENCES exports (id) ON DELETE CASCADE,
+        snapshot_id text NOT NULL,
+        entries integer NOT NULL,
+        bytes bigint NOT NULL,
+        run_id text,
+        list_id text,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+  },
 ];
 
 /** An arbitrary constant that names the migration advisory lock. */

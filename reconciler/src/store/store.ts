@@ -74,6 +74,10 @@ export interface RunRecord {
   startedAt: string | null;
   finishedAt: string | null;
   cancelRequestedAt: string | null;
+  /** Live progress of a running run (`phase`, `rowsRead`, `chunksSent`, …); null before it starts. */
+  progress: Record<string, unknown> | null;
+  /** Rows Constant Contact rejected, a sample with reasons (e-mails masked). */
+  rejectedSamples: Array<Record<string, unknown>>;
 }
 
 export interface AuditEntryInput {
@@ -175,6 +179,8 @@ function toRun(row: SqlRow): RunRecord {
     startedAt: isoOrNull(row["started_at"]),
     finishedAt: isoOrNull(row["finished_at"]),
     cancelRequestedAt: isoOrNull(row["cancel_requested_at"]),
+    progress: (row["progress"] ?? null) as RunRecord["progress"],
+    rejectedSamples: (row["rejected_samples"] ?? []) as RunRecord["rejectedSamples"],
   };
 }
 

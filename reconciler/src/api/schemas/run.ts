@@ -49,6 +49,31 @@ export const RunSchema = z
     startedAt: TimestampSchema.nullable(),
     finishedAt: TimestampSchema.nullable(),
     cancelRequestedAt: TimestampSchema.nullable(),
+    progress: z
+      .object({
+        phase: z.string().meta({
+          description:
+            "starting, resolving-list, reading-opt-outs, reading-segments, planning, importing, removing, verifying, recording-snapshot, done",
+        }),
+        rowsRead: z.number(),
+        chunksSent: z.number(),
+        chunksTotal: z.number(),
+        activitiesDone: z.number(),
+        resumed: z.boolean().meta({ description: "True when resumed from a checkpoint" }),
+        updatedAt: TimestampSchema,
+      })
+      .nullable()
+      .meta({ description: "Live progress, updated about every 500 ms while running" }),
+    rejectedSamples: z
+      .array(
+        z.object({
+          chunk: z.number(),
+          row: z.number(),
+          email: z.string().meta({ description: "Masked, e.g. a***@example.com" }),
+          reason: z.string(),
+        }),
+      )
+      .meta({ description: "Rows Constant Contact rejected: a sample with reasons" }),
   })
   .meta({ id: "Run" });
 

@@ -1,0 +1,81 @@
+/**
+ * `POST /v1/exports/{name}/plan`: what a run of the export would do — adds, updates, removals,
+ * suppressed opt-outs, the request estimate and the guard verdicts — computed without writing
+ * anything. The body may carry a proposed definition (the `PUT` body) to plan a change before it
+ * is applied: `pulumi preview` does this from the provider's `check`. Viewers may plan.
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { AppError, ConflictError } from "../core/errors.ts";
+import type { PlannedExport } from "../export/export-planner.ts";
+import type { ExportDefinition } from "./schemas/export.ts";
+import { ExportPutRequestSchema } from "./schemas/export.ts";
+import type { AppEnv } from "./app-env.ts";
+import { conflictResponse, notFoundResponse } from "./error-handler.ts";
+import { protectedRoute } from "./route-table.ts";
+import { NameParamsSchema } from "./schemas/common.ts";
+import { ExportPlanSchema } from "./schemas/plan.ts";
+
+const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
+
+/** Plans an export; the export pipeline implements it (`export/export-planner.ts`). */
+export type ExportPlanner = (
+  name: string,
+  proposed: ExportDefinition | undefined,
+) => Promise<PlannedExport>;
+
+export const planExportRoute = protectedRoute("export.read", "planning an export", {
+  method: "post",
+  path: "/v1/exports/{name}/plan",
+  summary: "Plan a run of an export without writing anything",
+  description:
+    "Reads the segments and the opt-outs, diffs against the export's last synced snapshot and " +
+    "checks the guards; nothing is written to Constant Contact or the store. Send a proposed " +
+    "definition (the PUT body) to plan a change that is not applied yet, or of an export that " +
+    "does not exist yet (then everything is an add).",
+  request: {
+    params: NameParamsSchema,
+    body: { required: false, content: json(ExportPutRequestSchema) },
+  },
+  responses: {
+    200: { description: "The plan", content: json(ExportPlanSchema) },
+    ...notFoundResponse,
+    ...conflictResponse,
+  },
+});
+
+/** Codes of planning failures the caller can fix (a missing list, segment or column). */
+const CALLER_FIXABLE = new Set([
+  "EXPORT_LIST_NOT_FOUND",
+  "SOURCE_NOT_FOUND",
+  "SOURCE_MALFORMED",
+  "CTCT_REAUTHORIZATION_NEEDED",
+]);
+
+export function registerPlanRoutes(
+  app: OpenAPIHono<AppEnv>,
+  planner: ExportPlanner | undefined,
+): void {
+  app.openapi(planExportRoute, async (c) => {
+    const { name } = c.req.valid("param");
+    const body = c.req.valid("json") as ExportDefinition | undefined;
+    // No body (or an empty one) plans the stored definition.
+    const proposed = body === undefined || Object.keys(body).length === 0 ? undefined : body;
+    if (planner === undefined) {
+      throw new AppError("PLANNER_NOT_CONFIGURED", "this reconciler cannot plan exports", {
+        retryable: true,
+      });
+    }
+    try {
+      return c.json(await planner(name, proposed), 200);
+    } catch (error) {
+      if (error instanceof AppError && CALLER_FIXABLE.has(error.code)) {
+        throw new ConflictError(error.code, error.message, {
+          cause: error,
+          ...(error.details === undefined ? {} : { details: error.details }),
+        });
+      }
+      throw error;
+    }
+  });
+}

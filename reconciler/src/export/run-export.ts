@@ -1,0 +1,548 @@
+/**
+ * One run of an export, start to end (DESIGN §4.2, ADR 0005): resolve the list → read opt-outs →
+ * read, map, validate and de-duplicate the segments → diff against the current snapshot → check
+ * the guards and the profile limit (nothing is written when one fails) → import adds and updates
+ * → remove leavers (`mirror` only; never delete or unsubscribe) → verify the list's membership
+ * count → write the next snapshot and make it current in the transaction that ends the run.
+ *
+ * Every chunk is checkpointed, so a run whose process died resumes where it stopped: chunks
+ * confirmed before are skipped, chunks the service accepted are waited for, and only the one
+ * POST in flight at the crash can be sent twice. {@link executeRun} is the whole contract: the
+ * in-process executor and the scheduler both call it with a run id.
+ */
+import type { Logger } from "pino";
+import { AppError, isRetryable } from "../core/errors.ts";
+import { diffSorted } from "../core/diff.ts";
+import type { DiffChange, Membership, SnapshotEntry } from "../core/diff.ts";
+import { DEFAULT_PROFILE_LIMIT } from "../core/guards.ts";
+import type { ExportPlan } from "../core/plan.ts";
+import type { CtctClient } from "../ctct/client.ts";
+import type { SnapshotStore } from "../snapshots/snapshot-store.ts";
+import { createSegmentSource } from "../sources/create-source.ts";
+import type { SourceEnvironment } from "../sources/create-source.ts";
+import type { SecretBox } from "../secrets/secret-box.ts";
+import {
+  claimRun,
+  finishRun,
+  getCurrentSnapshot,
+  isCancelRequested,
+  listCheckpoints,
+  recordChunkConfirmed,
+  recordChunkSent,
+} from "../store/run-store.ts";
+import type { ChunkCheckpoint, RunOutcome } from "../store/run-store.ts";
+import type { ExportRecord, RunRecord, Store } from "../store/store.ts";
+import { sendChunks } from "./activity-window.ts";
+import type { ConfirmedChunk } from "./activity-window.ts";
+import { createConnectionClient } from "./connection-client.ts";
+import type { CtctSettings } from "./connection-client.ts";
+import { collectDesiredContacts } from "./desired-contacts.ts";
+import type { DesiredContacts, DesiredRow } from "./desired-contacts.ts";
+import { resolveLeaverIds } from "./leaver-contact-ids.ts";
+import { planFromDesired, previousEntries } from "./plan-export-run.ts";
+import type { PreviousSnapshot } from "./plan-export-run.ts";
+import { recordNextSnapshot } from "./record-snapshot.ts";
+import { rejectedRows } from "./rejected-rows.ts";
+import type { RejectedSample } from "./rejected-rows.ts";
+import { ProgressReporter } from "./run-progress.ts";
+import { resolveExportList } from "./resolve-list.ts";
+import { fetchUnsubscribedEmails } from "./suppressions.ts";
+import { importChunks, removalChunks } from "./write-chunks.ts";
+
+/** What a run needs from the process. */
+export interface ExportRunDependencies {
+  store: Store;
+  secretBox: SecretBox;
+  ctct: CtctSettings;
+  snapshots: SnapshotStore;
+  sources: SourceEnvironment;
+  logger: Logger;
+  /** Parent of the run's temporary files (sort runs, spool). @default os.tmpdir() */
+  tempDirectory?: string | undefined;
+  /** Most distinct profiles per export. @default 1,000,000 */
+  profileLimit?: number | undefined;
+  /** Activities in flight per run. @default 30 */
+  maxActivitiesInFlight?: number | undefined;
+  /** Longest wait between two activity polls, in ms. @default 5_000 */
+  maxPollDelayMs?: number | undefined;
+  /** How often progress is written, at most, in ms. @default 500 */
+  progressIntervalMs?: number | undefined;
+  /**
+   * When true, a retryable failure (Constant Contact unreachable, a source down) rejects and
+   * leaves the run `running` for the caller to retry with backoff (the scheduler's contract);
+   * when false it fails the run. @default false
+   */
+  rethrowRetryable?: boolean | undefined;
+}
+
+/** Rejected-row samples kept per run. */
+const MAX_SAMPLES = 100;
+/** Rejected keys remembered per chunk so the next run retries them. */
+const MAX_REJECTED_KEYS_PER_CHUNK = 10_000;
+
+/** Thrown inside a run when the process is shutting down: the run stays `running` to resume. */
+class RunInterrupted extends Error {}
+
+/**
+ * Executes one queued run, or resumes one left `running` by a process that died, and returns
+ * its final record (still `running` only when `signal` aborted it to be resumed later). A run
+ * that already finished is returned as it is.
+ * @throws NotFound AppError when the run does not exist.
+ */
+export async function executeRun(
+  deps: ExportRunDependencies,
+  runId: string,
+  signal: AbortSignal,
+): Promise<RunRecord> {
+  const claimed = await claimRun(deps.store, runId);
+  if (claimed === undefined) {
+    const existing = await deps.store.getRun(runId);
+    if (existing === undefined) throw new AppError("NOT_FOUND", `run ${runId} does not exist`);
+    return existing;
+  }
+  const logger = deps.logger.child({ runId, export: claimed.exportName });
+  const resumed = claimed.progress !== null;
+  const reporter = new ProgressReporter(deps.store, runId, {
+    intervalMs: deps.progressIntervalMs,
+    resumed,
+    counts: {},
+  });
+  const requestsBefore = resumed ? (claimed.counts["requests"] ?? 0) : 0;
+  let client: CtctClient | undefined;
+  const finish = async (outcome: RunOutcome): Promise<RunRecord> => {
+    await reporter.settle();
+    if (client !== undefined) outcome.counts["requests"] = requestsBefore + requestsOf(client);
+    const record = await finishRun(deps.store, runId, {
+      ...outcome,
+      progress: { ...reporter.progress, updatedAt: new Date().toISOString() },
+    });
+    logger.info({ status: outcome.status, counts: outcome.counts }, "run finished");
+    return record ?? claimed;
+  };
+  try {
+    if (claimed.cancelRequestedAt !== null) {
+      return await finish({ status: "cancelled", counts: claimed.counts });
+    }
+    logger.info({ resumed }, resumed ? "run resumed" : "run started");
+    const record = await deps.store.getExport(claimed.exportName);
+    if (record === undefined || record.id !== claimed.exportId) {
+      throw new AppError("NOT_FOUND", `export '${claimed.exportName}' no longer exists`);
+    }
+    if (record.attachedConnectionId === null) {
+      throw new AppError(
+        "EXPORT_DETACHED",
+        `export '${record.name}' is detached and never runs; attach it first`,
+      );
+    }
+    const connection = await deps.store.getConnectionById(record.attachedConnectionId);
+    if (connection === undefined) {
+      throw new AppError("NOT_FOUND", `the connection of export '${record.name}' is gone`);
+    }
+    client = createConnectionClient(deps.store, deps.secretBox, connection, deps.ctct);
+    const execution = new RunExecution(deps, claimed, record, client, reporter, logger, signal);
+    return await finish(await execution.execute());
+  } catch (error) {
+    if (error instanceof RunInterrupted || signal.aborted) {
+      if (await isCancelRequested(deps.store, runId)) {
+        return finish({ status: "cancelled", counts: reporter.counts });
+      }
+      await reporter.flush();
+      logger.info("run interrupted by shutdown; it resumes from its checkpoint on the next start");
+      return (await deps.store.getRun(runId)) ?? claimed;
+    }
+    const failure =
+      error instanceof AppError
+        ? {
+            code: error.code,
+            message: error.message,
+            ...(error.details === undefined ? {} : { details: error.details }),
+          }
+        : { code: "RUN_FAILED", message: "the run failed unexpectedly; see the reconciler log" };
+    if (deps.rethrowRetryable === true && isRetryable(error)) {
+      await reporter.flush();
+      logger.warn({ code: failure.code }, "run hit a transient failure; it will be retried");
+      throw error;
+    }
+    logger.error({ code: failure.code, err: redactable(error) }, "run failed");
+    return finish({ status: "failed", counts: reporter.counts, error: failure });
+  } finally {
+    await client?.close();
+  }
+}
+
+/** The steps of one run, sharing its state. */
+class RunExecution {
+  readonly #deps: ExportRunDependencies;
+  readonly #run: RunRecord;
+  readonly #export: ExportRecord;
+  readonly #client: CtctClient;
+  readonly #reporter: ProgressReporter;
+  readonly #logger: Logger;
+  readonly #signal: AbortSignal;
+  readonly #samples: RejectedSample[] = [];
+  readonly #rejectedKeys = new Set<string>();
+  #lastCancelCheck = 0;
+  #cancelled = false;
+
+  constructor(
+    deps: ExportRunDependencies,
+    run: RunRecord,
+    record: ExportRecord,
+    client: CtctClient,
+    reporter: ProgressReporter,
+    logger: Logger,
+    signal: AbortSignal,
+  ) {
+    this.#deps = deps;
+    this.#run = run;
+    this.#export = record;
+    this.#client = client;
+    this.#reporter = reporter;
+    this.#logger = logger;
+    this.#signal = signal;
+  }
+
+  get #counts(): Record<string, number> {
+    return this.#reporter.counts;
+  }
+
+  async execute(): Promise<RunOutcome> {
+    const definition = this.#export.definition;
+    const membership: Membership = definition.membership;
+    // A list the export may create is created only once the guards passed: a blocked run
+    // writes nothing at all.
+    this.#phase("resolving-list");
+    const list = await resolveExportList(this.#client, definition, { mayCreate: false });
+    this.#interruptIfShuttingDown();
+
+    this.#phase("reading-opt-outs");
+    const unsubscribed = await fetchUnsubscribedEmails(this.#client);
+    const isSuppressed = (key: string): boolean => unsubscribed.has(key);
+    this.#interruptIfShuttingDown();
+
+    this.#phase("reading-segments");
+    const source = createSegmentSource(definition.source, this.#deps.sources);
+    let desired: DesiredContacts;
+    try {
+      desired = await collectDesiredContacts({
+        source,
+        segments: definition.segments,
+        mappings: definition.mappings,
+        tempDirectory: this.#deps.tempDirectory,
+        progressEvery: 10_000,
+        onProgress: () => {
+          this.#reporter.update({ rowsRead: this.#reporter.progress.rowsRead + 10_000 });
+        },
+      });
+    } finally {
+      await source.close();
+    }
+    try {
+      return await this.#afterCollect(desired, list?.listId, membership, isSuppressed);
+    } finally {
+      await desired.dispose();
+    }
+  }
+
+  async #afterCollect(
+    desired: DesiredContacts,
+    existingListId: string | undefined,
+    membership: Membership,
+    isSuppressed: (key: string) => boolean,
+  ): Promise<RunOutcome> {
+    const counts = this.#counts;
+    counts["read"] = desired.counts.rows;
+    counts["invalid"] = desired.counts.invalid;
+    counts["duplicate"] = desired.counts.duplicates;
+    counts["profiles"] = desired.counts.profiles;
+    this.#reporter.update({ rowsRead: desired.counts.rows });
+    this.#interruptIfShuttingDown();
+
+    this.#phase("planning");
+    const current = await getCurrentSnapshot(this.#deps.store, this.#export.id);
+    const previous: PreviousSnapshot = {
+      store: this.#deps.snapshots,
+      ...(current !== undefined && existingListId !== undefined && current.listId === existingListId
+        ? {
+            ref: {
+              id: current.snapshotId,
+              exportName: this.#export.name,
+              entries: current.entries,
+              bytes: current.bytes,
+              createdAt: "",
+            },
+          }
+        : {}),
+    };
+    const plan = await planFromDesired(desired, previous, {
+      membership,
+      guards: this.#export.definition.guards,
+      profileLimit: this.#deps.profileLimit ?? DEFAULT_PROFILE_LIMIT,
+      isSuppressed,
+    });
+    counts["suppressed"] = plan.counts.suppressed;
+    counts["unchanged"] = plan.counts.unchanged;
+    counts["retained"] = plan.counts.retained;
+    counts["plannedAdds"] = plan.counts.adds;
+    counts["plannedUpdates"] = plan.counts.updates;
+    counts["plannedRemovals"] = plan.counts.removals;
+    const blocked = blockedOutcome(plan, counts);
+    if (blocked !== undefined) return blocked;
+    const listId = existingListId ?? (await this.#createList());
+
+    const checkpoints = await listCheckpoints(this.#deps.store, this.#run.id);
+    const byPhase = (phase: ChunkCheckpoint["phase"]): Map<number, ChunkCheckpoint> =>
+      new Map(checkpoints.filter((c) => c.phase === phase).map((c) => [c.chunkIndex, c]));
+    this.#reporter.update({
+      chunksTotal: plan.estimate.imports + plan.estimate.removals,
+      chunksSent: checkpoints.length,
+    });
+    counts["added"] = 0;
+    counts["updated"] = 0;
+    counts["removed"] = 0;
+    counts["rejected"] = 0;
+
+    const changes = (): AsyncIterable<DiffChange<DesiredRow>> =>
+      diffSorted(desired.rows(), previousEntries(previous), { membership, isSuppressed });
+
+    // Imports: adds and updates, at the largest size the limits allow.
+    this.#phase("importing");
+    const imported = await sendChunks({
+      client: this.#client,
+      kind: "contacts_json_import",
+      chunks: importChunks(changes(), [listId]),
+      previous: byPhase("import"),
+      maxInFlight: this.#deps.maxActivitiesInFlight,
+      maxPollDelayMs: this.#deps.maxPollDelayMs,
+      onSent: (chunk, activityId) => this.#onSent("import", chunk, activityId),
+      onConfirmed: (confirmed, resumedChunk) => this.#onImportConfirmed(confirmed, resumedChunk),
+      shouldStop: () => this.#shouldStop(),
+    });
+    if (!imported.finished) return this.#stopped();
+
+    // Removals (mirror only): membership, never the contact (CONTRACT §2.6).
+    if (membership === "mirror" && plan.counts.removals > 0) {
+      this.#phase("removing");
+      const leaving: SnapshotEntry[] = [];
+      for await (const change of changes())
+        if (change.kind === "remove") leaving.push(change.previous);
+      const { leavers, notOnList } = await resolveLeaverIds(this.#client, listId, leaving);
+      counts["removed"] = notOnList;
+      const removed = await sendChunks({
+        client: this.#client,
+        kind: "remove_list_memberships",
+        chunks: removalChunks(leavers, [listId]),
+        previous: byPhase("remove"),
+        maxInFlight: this.#deps.maxActivitiesInFlight,
+        maxPollDelayMs: this.#deps.maxPollDelayMs,
+        onSent: (chunk, activityId) => this.#onSent("remove", chunk, activityId),
+        onConfirmed: async (confirmed, resumedChunk) => {
+          counts["removed"] = (counts["removed"] ?? 0) + confirmed.chunk.itemCount;
+          this.#reporter.update({
+            activitiesDone: this.#reporter.progress.activitiesDone + 1,
+          });
+          if (!resumedChunk) {
+            await recordChunkConfirmed(this.#deps.store, this.#run.id, {
+              phase: "remove",
+              chunkIndex: confirmed.chunk.index,
+              result: { status: confirmed.status },
+            });
+          }
+        },
+        shouldStop: () => this.#shouldStop(),
+      });
+      if (!removed.finished) return this.#stopped();
+    }
+
+    // The next snapshot: what is on the list because of this export. Rejected rows are left
+    // out (or kept as they were) so the next run tries them again.
+    this.#phase("recording-snapshot");
+    const unchangedSnapshot =
+      previous.ref !== undefined &&
+      plan.counts.adds + plan.counts.updates + plan.counts.removals + plan.counts.suppressed === 0;
+    const next = unchangedSnapshot
+      ? {
+          id: previous.ref?.id ?? "",
+          entries: previous.ref?.entries ?? 0,
+          bytes: current?.bytes ?? 0,
+        }
+      : await recordNextSnapshot(desired, previous, {
+          exportName: this.#export.name,
+          membership,
+          isSuppressed,
+          store: this.#deps.snapshots,
+          isConfirmed: (key) => !this.#rejectedKeys.has(key),
+        });
+
+    this.#phase("verifying");
+    const after = await this.#client.getList(listId);
+    counts["listMembers"] = after.membershipCount ?? -1;
+    counts["expectedMembers"] = next.entries;
+    if (after.membershipCount !== undefined && after.membershipCount !== next.entries) {
+      // Drift: members added or removed by hand, or contacts that opted out meanwhile. Reported,
+      // not fought (DESIGN §3.5).
+      counts["listDrift"] = after.membershipCount - next.entries;
+      this.#logger.warn(
+        { listMembers: after.membershipCount, expected: next.entries },
+        "the list's membership count differs from what this export synced",
+      );
+    }
+    this.#phase("done");
+    return {
+      status: "succeeded",
+      counts,
+      error: null,
+      rejectedSamples: this.#samples.map((sample) => ({ ...sample })),
+      snapshot: {
+        exportId: this.#export.id,
+        snapshotId: next.id,
+        entries: next.entries,
+        bytes: next.bytes,
+        runId: this.#run.id,
+        listId,
+      },
+    };
+  }
+
+  /** Creates the export's list (`list: { name, create: true }` and no such list yet). */
+  async #createList(): Promise<string> {
+    const created = await resolveExportList(this.#client, this.#export.definition, {
+      mayCreate: true,
+    });
+    if (created === undefined) throw new Error("a list that may be created always resolves");
+    this.#logger.info({ listId: created.listId }, "list created");
+    return created.listId;
+  }
+
+  async #onSent(
+    phase: ChunkCheckpoint["phase"],
+    chunk: { index: number; hash: string; itemCount: number },
+    activityId: string,
+  ): Promise<void> {
+    await recordChunkSent(this.#deps.store, this.#run.id, {
+      phase,
+      chunkIndex: chunk.index,
+      chunkHash: chunk.hash,
+      itemCount: chunk.itemCount,
+      activityId,
+    });
+    this.#reporter.update({ chunksSent: this.#reporter.progress.chunksSent + 1 });
+  }
+
+  async #onImportConfirmed(confirmed: ConfirmedChunk, resumedChunk: boolean): Promise<void> {
+    const counts = this.#counts;
+    let rejectedKeys: string[];
+    let samples: RejectedSample[];
+    let status: Record<string, number>;
+    let rejectedAdds: number;
+    if (resumedChunk) {
+      const stored = confirmed.stored ?? {};
+      status = (stored["status"] ?? {}) as Record<string, number>;
+      rejectedKeys = (stored["rejectedKeys"] ?? []) as string[];
+      samples = (stored["samples"] ?? []) as RejectedSample[];
+      rejectedAdds = Number(stored["rejectedAdds"] ?? 0);
+    } else {
+      status = confirmed.status;
+      const rows = rejectedRows(confirmed.chunk, confirmed.activityErrors);
+      rejectedKeys = rows.keys.slice(0, MAX_REJECTED_KEYS_PER_CHUNK);
+      samples = rows.samples.slice(0, MAX_SAMPLES);
+      rejectedAdds = rows.rejectedAdds;
+      await recordChunkConfirmed(this.#deps.store, this.#run.id, {
+        phase: "import",
+        chunkIndex: confirmed.chunk.index,
+        result: { status, rejectedKeys, samples, rejectedAdds },
+      });
+    }
+    for (const key of rejectedKeys) this.#rejectedKeys.add(key);
+    for (const sample of samples)
+      if (this.#samples.length < MAX_SAMPLES) this.#samples.push(sample);
+    const rejected = (status["error_count"] ?? 0) + (status["correctable_count"] ?? 0);
+    // CONTRACT §2.3: a contact that unsubscribed since the opt-outs were read is not added.
+    const cannotAdd = status["cannot_add_to_list_count"] ?? 0;
+    const addsKept = Math.max(0, confirmed.chunk.adds - rejectedAdds - cannotAdd);
+    counts["added"] = (counts["added"] ?? 0) + addsKept;
+    counts["updated"] =
+      (counts["updated"] ?? 0) +
+      Math.max(0, confirmed.chunk.itemCount - rejected - cannotAdd - addsKept);
+    counts["rejected"] = (counts["rejected"] ?? 0) + rejected;
+    counts["suppressed"] = (counts["suppressed"] ?? 0) + cannotAdd;
+    this.#reporter.update({ activitiesDone: this.#reporter.progress.activitiesDone + 1 });
+  }
+
+  /** True once a cancel was asked for (checked at most every 500 ms) or the process stops. */
+  async #shouldStop(): Promise<boolean> {
+    if (this.#signal.aborted) return true;
+    if (this.#cancelled) return true;
+    if (Date.now() - this.#lastCancelCheck < 500) return false;
+    this.#lastCancelCheck = Date.now();
+    this.#cancelled = await isCancelRequested(this.#deps.store, this.#run.id);
+    return this.#cancelled;
+  }
+
+  /** The outcome once sending stopped early: a cancel, or shutdown (resume later). */
+  async #stopped(): Promise<RunOutcome> {
+    if (!(await isCancelRequested(this.#deps.store, this.#run.id))) {
+      throw new RunInterrupted("shutting down");
+    }
+    this.#logger.info("run cancelled after the chunks in flight completed");
+    return {
+      status: "cancelled",
+      counts: this.#counts,
+      error: null,
+      rejectedSamples: this.#samples.map((sample) => ({ ...sample })),
+    };
+  }
+
+  #interruptIfShuttingDown(): void {
+    if (this.#signal.aborted) throw new RunInterrupted("shutting down");
+  }
+
+  #phase(phase: ProgressReporter["progress"]["phase"]): void {
+    this.#reporter.update({ phase });
+  }
+}
+
+/** The outcome of a plan that must not write: `failed` over the profile limit, else `paused`. */
+function blockedOutcome(plan: ExportPlan, counts: Record<string, number>): RunOutcome | undefined {
+  const failed = plan.verdicts.filter((verdict) => !verdict.passed);
+  if (failed.length === 0) return undefined;
+  const details = { verdicts: plan.verdicts, plan: plan.counts };
+  const overLimit = failed.find((verdict) => verdict.guard === "profileLimit");
+  if (overLimit !== undefined) {
+    return {
+      status: "failed",
+      counts,
+      error: {
+        code: "EXPORT_PROFILE_LIMIT",
+        message: `${overLimit.reason}; nothing was written`,
+        details,
+      },
+    };
+  }
+  return {
+    status: "paused",
+    counts,
+    error: {
+      code: "EXPORT_GUARD_TRIPPED",
+      message: `${failed.map((verdict) => verdict.reason).join("; ")}; nothing was written`,
+      details,
+    },
+  };
+}
+
+function requestsOf(client: CtctClient): number {
+  return Object.values(client.requestCounts()).reduce((sum, count) => sum + count, 0);
+}
+
+/** Error facts safe to log: name, code and message (our messages never hold personal data). */
+function redactable(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) {
+    return {
+      name: error.name,
+      message: error.message,
+      ...(error instanceof AppError ? { code: error.code } : {}),
+      stack: error.stack,
+    };
+  }
+  return { message: String(error) };
+}

@@ -1,0 +1,173 @@
+/**
+ * Shared pieces of the export-run suites: segment files, an emulator account with a connection
+ * in the reconciler, and calls to the reconciler's HTTP API.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { request } from "undici";
+import type { Emulator } from "../../emulator/index.ts";
+import { connectionBody, parseApiJson } from "../support/reconciler-fixtures.ts";
+
+/** A run as the API returns it (the fields the suites read). */
+export interface RunJson {
+  id: string;
+  status: string;
+  counts: Record<string, number>;
+  error: { code: string; message: string; details?: Record<string, unknown> } | null;
+  progress: {
+    phase: string;
+    rowsRead: number;
+    chunksSent: number;
+    chunksTotal: number;
+    activitiesDone: number;
+    resumed: boolean;
+  } | null;
+  rejectedSamples: Array<{ chunk: number; row: number; email: string; reason: string }>;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** Calls the reconciler at `baseUrl` with `token`. */
+export function apiCaller(baseUrl: () => string, token: string) {
+  return async function call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T }> {
+    const response = await request(`${baseUrl()}${path}`, {
+      method: method as "GET",
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, json: parseApiJson(text) as unknown as T };
+  };
+}
+
+export type ApiCall = ReturnType<typeof apiCaller>;
+
+/** A new app + account in the emulator and the reconciler connection that uses it. */
+export async function createConnection(
+  call: ApiCall,
+  emulator: Emulator,
+  name: string,
+): Promise<{ accountId: string; clientId: string }> {
+  const app = emulator.createApp();
+  const { accountId } = emulator.createAccount({ organizationName: `Org ${name}` });
+  const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
+  const created = await call(
+    "PUT",
+    `/v1/connections/${name}`,
+    connectionBody({ clientId: app.clientId, clientSecret: app.clientSecret, refreshToken }),
+  );
+  if (created.status !== 201 && created.status !== 200) {
+    throw new Error(`connection ${name}: HTTP ${created.status} ${JSON.stringify(created.json)}`);
+  }
+  return { accountId, clientId: app.clientId };
+}
+
+/** One synthetic person. */
+export interface Person {
+  email: string;
+  first: string;
+  last?: string;
+}
+
+/** `count` people `<prefix><i>@example.com`, i from `from`. */
+export function people(prefix: string, count: number, from = 0): Person[] {
+  return Array.from({ length: count }, (_, k) => ({
+    email: `${prefix}${from + k}@example.com`,
+    first: `First${from + k}`,
+    last: `Last${from + k}`,
+  }));
+}
+
+/** Writes `<folder>/<segment>.csv` with the header `email,first_name,last_name`. */
+export async function writeSegment(
+  folder: string,
+  segment: string,
+  rows: ReadonlyArray<Person | string>,
+): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  const lines = ["email,first_name,last_name"];
+  for (const row of rows) {
+    lines.push(typeof row === "string" ? row : `${row.email},${row.first},${row.last ?? ""}`);
+  }
+  await writeFile(join(folder, `${segment}.csv`), `${lines.join("\n")}\n`);
+}
+
+/** An export body for a files source. */
+export function filesExport(
+  connection: string,
+  folder: string,
+  segments: string[],
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    connection,
+    list: {
+      name: `list-${segments.join("-")}-${Math.random().toString(36).slice(2, 8)}`,
+      create: true,
+    },
+    mappings: { email: "email", firstName: "first_name", lastName: "last_name" },
+    segments,
+    source: { type: "files", path: folder },
+    schedule: { manualOnly: true },
+    ...overrides,
+  };
+}
+
+const FINISHED = new Set(["succeeded", "failed", "paused", "cancelled"]);
+
+/** Triggers a run of `name` and waits until it has finished. */
+export async function runToEnd(call: ApiCall, name: string, timeoutMs = 120_000): Promise<RunJson> {
+  const queued = await call<RunJson>("POST", `/v1/exports/${name}/runs`);
+  if (queued.status !== 202) {
+    throw new Error(`run of ${name}: HTTP ${queued.status} ${JSON.stringify(queued.json)}`);
+  }
+  return waitForRun(call, name, queued.json.id, (run) => FINISHED.has(run.status), timeoutMs);
+}
+
+/** Polls a run until `done(run)`. */
+export async function waitForRun(
+  call: ApiCall,
+  name: string,
+  runId: string,
+  done: (run: RunJson) => boolean,
+  timeoutMs = 120_000,
+): Promise<RunJson> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, json } = await call<RunJson>("GET", `/v1/exports/${name}/runs/${runId}`);
+    if (status === 200 && done(json)) return json;
+    if (Date.now() > deadline) {
+      throw new Error(`run ${runId} of ${name} did not get there in time: ${JSON.stringify(json)}`);
+    }
+    await sleep(100);
+  }
+}
+
+/** The id of the list named exactly `name` in the emulator. */
+export function listIdByName(emulator: Emulator, accountId: string, name: string): string {
+  const list = emulator.inspect.lists(accountId).find((l) => l.name === name && !l.deleted);
+  if (list === undefined) throw new Error(`no list named ${name}`);
+  return list.listId;
+}
+
+/** Import activities the emulator received for an account. */
+export function importActivities(emulator: Emulator, accountId: string): number {
+  return emulator.inspect.activities(accountId).filter((a) => a.kind === "contacts_json_import")
+    .length;
+}
+
+/** Write activities (imports and removals) the emulator received for an account. */
+export function writeActivities(emulator: Emulator, accountId: string): number {
+  return emulator.inspect
+    .activities(accountId)
+    .filter((a) => a.kind === "contacts_json_import" || a.kind === "remove_list_memberships")
+    .length;
+}
