@@ -144,6 +144,7 @@ describe("authorisation matrix: every route × every role", () => {
       "get /v1/exports/{name}/runs/{runId}": "export.read",
       "post /v1/exports/{name}/runs": "export.manage",
       "post /v1/exports/{name}/runs/{runId}/cancel": "export.manage",
+      "post /v1/exports/{name}/plan": "export.read",
       "get /v1/me": "export.read",
     });
     expect(cases).toHaveLength(routeTable.length * roles.length);

@@ -88,7 +88,7 @@ export function createApp(
   registerConnectionRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerRunRoutes(app, deps);
-  registerPlanRoutes(app, deps.exportPlanner);
+  registerPlanRoutes(app, deps);
   registerMeRoutes(app, deps);
   registerStatusPage(app);
 

@@ -10,7 +10,8 @@ import { AppError, ConflictError } from "../core/errors.ts";
 import type { PlannedExport } from "../export/export-planner.ts";
 import type { ExportDefinition } from "./schemas/export.ts";
 import { ExportPutRequestSchema } from "./schemas/export.ts";
-import type { AppEnv } from "./app-env.ts";
+import type { AppDependencies, AppEnv } from "./app-env.ts";
+import { requireExport } from "./exports.ts";
 import { conflictResponse, notFoundResponse } from "./error-handler.ts";
 import { protectedRoute } from "./route-table.ts";
 import { NameParamsSchema } from "./schemas/common.ts";
@@ -54,14 +55,16 @@ const CALLER_FIXABLE = new Set([
 
 export function registerPlanRoutes(
   app: OpenAPIHono<AppEnv>,
-  planner: ExportPlanner | undefined,
+  deps: Pick<AppDependencies, "store"> & { exportPlanner?: ExportPlanner | undefined },
 ): void {
+  const planner = deps.exportPlanner;
   app.openapi(planExportRoute, async (c) => {
     const { name } = c.req.valid("param");
     const body = c.req.valid("json") as ExportDefinition | undefined;
     // No body (or an empty one) plans the stored definition.
     const proposed = body === undefined || Object.keys(body).length === 0 ? undefined : body;
     if (planner === undefined) {
+      if (proposed === undefined) await requireExport(deps.store, name);
       throw new AppError("PLANNER_NOT_CONFIGURED", "this reconciler cannot plan exports", {
         retryable: true,
       });
