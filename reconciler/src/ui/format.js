@@ -59,14 +59,28 @@ export const COUNT_LABELS = [
   ["requests", "Requests"],
 ];
 
-/** Counts the table shows: the known ones in order, then any others the run recorded. */
+/** "listMembers" → "list members". */
+export function humanize(key) {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[-_]/g, " ")
+    .toLowerCase();
+}
+
+/**
+ * Counts as `[key, label, value, known]`: the known ones in reading order, then any others the
+ * run recorded (`known` false).
+ */
 export function countEntries(counts = {}) {
   const known = new Set(COUNT_LABELS.map(([key]) => key));
   const entries = COUNT_LABELS.filter(([key]) => typeof counts[key] === "number").map(
-    ([key, label]) => [key, label, counts[key]],
+    ([key, label]) => [key, label, counts[key], true],
   );
   for (const [key, value] of Object.entries(counts)) {
-    if (!known.has(key) && typeof value === "number") entries.push([key, key, value]);
+    if (!known.has(key) && typeof value === "number") {
+      const label = humanize(key);
+      entries.push([key, label.charAt(0).toUpperCase() + label.slice(1), value, false]);
+    }
   }
   return entries;
 }
@@ -141,7 +155,7 @@ export function describeProgress(progress = {}) {
   const parts = [`${formatNumber(progress.rowsRead ?? 0)} rows read`];
   const sent = formatNumber(progress.chunksSent ?? 0);
   parts.push(
-    typeof progress.chunksTotal === "number"
+    typeof progress.chunksTotal === "number" && progress.chunksTotal > 0
       ? `${sent} of ${formatNumber(progress.chunksTotal)} chunks sent`
       : `${sent} chunks sent`,
   );
@@ -150,10 +164,24 @@ export function describeProgress(progress = {}) {
   return parts.join(" · ");
 }
 
-/** Row errors a run recorded, wherever the API put them; positions only, never values. */
+/**
+ * Row errors a run recorded: rows Constant Contact rejected (`rejectedSamples`: chunk, row,
+ * masked e-mail, reason) and any per-row errors of the mapping. Never full values.
+ */
 export function rowErrorsOf(run) {
-  const candidates = [run?.rowErrors, run?.errors, run?.error?.details?.rowErrors];
-  return candidates.find((candidate) => Array.isArray(candidate)) ?? [];
+  const lists = [run?.rejectedSamples, run?.rowErrors, run?.error?.details?.rowErrors];
+  return lists.filter((list) => Array.isArray(list)).flat();
+}
+
+const PREFERRED_COLUMNS = ["segment", "chunk", "row", "field", "email", "reason", "message"];
+
+/** The columns of row errors: the usual ones in order, then any others present. */
+export function rowErrorColumns(errors) {
+  const present = new Set(errors.flatMap((error) => Object.keys(error)));
+  return [
+    ...PREFERRED_COLUMNS.filter((key) => present.has(key)),
+    ...[...present].filter((key) => !PREFERRED_COLUMNS.includes(key)).sort(),
+  ];
 }
 
 /** Guard verdicts a run recorded (a paused run carries them in its error's details). */
@@ -161,8 +189,6 @@ export function verdictsOf(run) {
   const candidates = [run?.verdicts, run?.plan?.verdicts, run?.error?.details?.verdicts];
   return candidates.find((candidate) => Array.isArray(candidate)) ?? [];
 }
-
-const CSV_COLUMNS = ["segment", "row", "field", "reason", "message"];
 
 function csvCell(value) {
   const text = value === undefined || value === null ? "" : String(value);
@@ -173,7 +199,8 @@ function csvCell(value) {
 
 /** Row errors as CSV with a header line. */
 export function rowErrorsToCsv(errors) {
-  const lines = [CSV_COLUMNS.join(",")];
-  for (const error of errors) lines.push(CSV_COLUMNS.map((key) => csvCell(error[key])).join(","));
+  const columns = rowErrorColumns(errors);
+  const lines = [columns.join(",")];
+  for (const error of errors) lines.push(columns.map((key) => csvCell(error[key])).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }

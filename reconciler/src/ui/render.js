@@ -13,6 +13,7 @@ import {
   formatTime,
   isActive,
   lastSucceeded,
+  rowErrorColumns,
   rowErrorsOf,
   rowErrorsToCsv,
   summarizeCounts,
@@ -31,7 +32,7 @@ export function h(tag, attributes = {}, ...children) {
       element.setAttribute(name, value === true ? "" : String(value));
     }
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -234,7 +235,7 @@ export function runsTable(name, runs) {
         { label: "Caused by" },
       ],
       rows,
-      { rowHeader: true },
+      { rowHeader: true, captionHidden: true },
     ),
   );
 }
@@ -331,20 +332,37 @@ export function exportView({ item, runs, actions, selectedRun, onRun, onCancel, 
 function countsList(run) {
   if (run === undefined) return h("p", { class: "empty" }, "No finished run yet.");
   const entries = countEntries(run.counts);
-  if (entries.length === 0)
+  if (entries.length === 0) {
     return h("p", { class: "empty" }, `The ${run.status} run recorded no counts.`);
-  return h(
-    "dl",
-    { class: "counts", "data-testid": "latest-counts" },
-    entries.map(([key, label, value]) =>
-      h(
-        "div",
-        { class: `count count-${key}` },
-        h("dt", {}, label),
-        h("dd", {}, formatNumber(value)),
+  }
+  const main = entries.filter((entry) => entry[3]);
+  const more = entries.filter((entry) => !entry[3]);
+  return [
+    h(
+      "dl",
+      { class: "counts", "data-testid": "counts" },
+      main.map(([key, label, value]) =>
+        h(
+          "div",
+          { class: `count count-${key}${value === 0 ? " count-zero" : ""}` },
+          h("dt", {}, label),
+          h("dd", {}, formatNumber(value)),
+        ),
       ),
     ),
-  );
+    more.length === 0
+      ? null
+      : h(
+          "details",
+          { class: "more-counts" },
+          h("summary", {}, "Other recorded counts"),
+          h(
+            "dl",
+            { class: "facts" },
+            more.map(([, label, value]) => [h("dt", {}, label), h("dd", {}, formatNumber(value))]),
+          ),
+        ),
+  ];
 }
 
 function download(filename, type, text) {
@@ -360,7 +378,6 @@ function download(filename, type, text) {
 export function runDetailView(name, run) {
   const verdicts = verdictsOf(run);
   const rowErrors = rowErrorsOf(run);
-  const base = `${name}-${run.id.slice(0, 8)}-row-errors`;
   return h(
     "section",
     { class: "card run-detail", "aria-labelledby": "run-title" },
@@ -374,7 +391,7 @@ export function runDetailView(name, run) {
       h(
         "dd",
         {},
-        run.stack ? `stack ${run.stack}` : "no stack",
+        run.stack ? `stack ${run.stack}` : "no Pulumi stack",
         run.updateId ? `, update ${run.updateId}` : "",
         `, requested by ${run.requestedBy}`,
       ),
@@ -435,74 +452,75 @@ export function runDetailView(name, run) {
     h("h3", {}, "Drift"),
     driftView(run),
     h("h3", {}, "Row errors"),
-    rowErrors.length === 0
-      ? h("p", { class: "muted" }, "No row was rejected.")
-      : [
-          h(
-            "p",
-            {},
-            `${formatNumber(rowErrors.length)} sample${rowErrors.length === 1 ? "" : "s"} (positions and reasons only; values are never stored). `,
-            h(
-              "button",
-              {
-                type: "button",
-                class: "button button-quiet",
-                onclick: () => download(`${base}.csv`, "text/csv", rowErrorsToCsv(rowErrors)),
-              },
-              "Download CSV",
-            ),
-            " ",
-            h(
-              "button",
-              {
-                type: "button",
-                class: "button button-quiet",
-                onclick: () =>
-                  download(
-                    `${base}.json`,
-                    "application/json",
-                    `${JSON.stringify(rowErrors, null, 2)}\n`,
-                  ),
-              },
-              "Download JSON",
-            ),
-          ),
-          h(
-            "div",
-            { class: "table-wrap" },
-            table(
-              "Rejected rows",
-              [
-                { label: "Segment" },
-                { label: "Row", numeric: true },
-                { label: "Field" },
-                { label: "Reason" },
-                { label: "Message" },
-              ],
-              rowErrors
-                .slice(0, 100)
-                .map((error) => [
-                  error.segment,
-                  formatNumber(error.row),
-                  error.field,
-                  error.reason,
-                  error.message,
-                ]),
-              { captionHidden: true },
-            ),
-          ),
-        ],
+    rowErrorsView(name, run, rowErrors),
   );
+}
+
+/** Rejected rows: a table of the samples and downloads of all of them as CSV or JSON. */
+function rowErrorsView(name, run, rowErrors) {
+  const invalid = run.counts?.invalid ?? 0;
+  const invalidNote =
+    invalid > 0
+      ? h(
+          "p",
+          { class: "muted" },
+          `${formatNumber(invalid)} row${invalid === 1 ? " had" : "s had"} an invalid e-mail or value and ${invalid === 1 ? "was" : "were"} not sent; `,
+          h("code", {}, `ccx plan ${name} --json`),
+          " lists their positions.",
+        )
+      : null;
+  if (rowErrors.length === 0) {
+    return [h("p", { class: "muted" }, "Constant Contact rejected no row."), invalidNote];
+  }
+  const base = `${name}-${run.id.slice(0, 8)}-row-errors`;
+  const columns = rowErrorColumns(rowErrors);
+  return [
+    h(
+      "p",
+      { class: "row-errors-bar" },
+      `${formatNumber(rowErrors.length)} rejected row sample${rowErrors.length === 1 ? "" : "s"} (positions, masked e-mails and reasons only). `,
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button button-quiet",
+          onclick: () => download(`${base}.csv`, "text/csv", rowErrorsToCsv(rowErrors)),
+        },
+        "Download CSV",
+      ),
+      " ",
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button button-quiet",
+          onclick: () =>
+            download(`${base}.json`, "application/json", `${JSON.stringify(rowErrors, null, 2)}\n`),
+        },
+        "Download JSON",
+      ),
+    ),
+    h(
+      "div",
+      { class: "table-wrap" },
+      table(
+        "Rejected rows",
+        columns.map((key) => ({
+          label: key.charAt(0).toUpperCase() + key.slice(1),
+          numeric: key === "row" || key === "chunk",
+        })),
+        rowErrors.slice(0, 100).map((error) => columns.map((key) => String(error[key] ?? ""))),
+        { captionHidden: true },
+      ),
+    ),
+    invalidNote,
+  ];
 }
 
 function driftView(run) {
   const drift = run.drift ?? run.error?.details?.drift;
   if (drift === undefined || drift === null) {
-    return h(
-      "p",
-      { class: "muted" },
-      "No drift reported: the list matched the last synced snapshot.",
-    );
+    return h("p", { class: "muted" }, "No drift was reported for this run.");
   }
   const entries = Object.entries(drift).filter(([, value]) => typeof value !== "object");
   return h(

@@ -1,0 +1,189 @@
+/**
+ * The status page in a real browser: Debian's chromium, headless, driven by playwright-core,
+ * against a real reconciler exporting a files source into the emulator. An admin signs in, sees
+ * the export, runs it, watches the progress reach done and sees the counts; a viewer sees no
+ * Run button. Screenshots land in test-results/ui/ (ignored by git).
+ */
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStatusHarness, type StatusHarness } from "../support/status-harness.ts";
+
+/** Debian's chromium (`scripts/chromium.sh` installs it); CCX_CHROMIUM points elsewhere. */
+const CHROMIUM = process.env["CCX_CHROMIUM"] ?? "/usr/bin/chromium";
+const artifacts = join(fileURLToPath(new URL("../../", import.meta.url)), "test-results", "ui");
+
+let harness: StatusHarness;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no chromium at ${CHROMIUM}; run scripts/chromium.sh or set CCX_CHROMIUM`);
+  }
+  await mkdir(artifacts, { recursive: true });
+  [harness, browser] = await Promise.all([
+    startStatusHarness({ profiles: 300 }),
+    // --no-sandbox: CI containers run as root, where chromium's sandbox cannot start.
+    chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] }),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await harness?.close();
+});
+
+async function signedIn(token: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  await page.goto(`${harness.url}/ui`);
+  await page.getByLabel("API token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { level: 1, name: "Exports" }).waitFor();
+  return page;
+}
+
+/** The exports table as text, row by row and cell by cell. */
+async function exportRows(page: Page): Promise<string[][]> {
+  return page
+    .locator("table.data tbody tr")
+    .evaluateAll((rows) =>
+      rows.map((row) =>
+        [...row.querySelectorAll("th, td")].map((cell) => (cell.textContent ?? "").trim()),
+      ),
+    );
+}
+
+describe("status page", () => {
+  it("refuses a wrong token with a clear message and keeps the token out of the page", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${harness.url}/ui`);
+    await page.getByLabel("API token").fill("ccx_wrong-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect
+      .poll(() => page.getByRole("alert").first().textContent())
+      .toContain("That token was not accepted");
+    expect(await page.content()).not.toContain("ccx_wrong-token");
+    await page.close();
+  });
+
+  it("lets an admin run the export, watch its progress reach done and see the counts", async () => {
+    const page = await signedIn(harness.tokens.admin);
+    expect(await exportRows(page)).toEqual([
+      [
+        harness.exportName,
+        "newsletter",
+        "never run",
+        "cron 0 3 * * * (Europe/Berlin)",
+        "never",
+        "–",
+        "view, run, cancel, change",
+      ],
+    ]);
+    await page.getByRole("link", { name: harness.exportName }).click();
+    await page.getByRole("heading", { level: 1, name: harness.exportName }).waitFor();
+    await page.getByRole("button", { name: "Run now" }).click();
+
+    // The aria-live region narrates the run: progress while it works, then the outcome.
+    const live = page.locator("#live-progress[aria-live=polite]");
+    const seen: string[] = [];
+    await expect
+      .poll(
+        async () => {
+          const text = ((await live.textContent()) ?? "").trim();
+          if (text !== "" && seen.at(-1) !== text) seen.push(text);
+          return text;
+        },
+        { timeout: 60_000, intervals: [100] },
+      )
+      .toMatch(/^Run [0-9a-f]{8} succeeded/);
+    expect(seen.some((text) => / rows read · /.test(text))).toBe(true);
+    expect(seen.at(-1)).toMatch(/succeeded: \+300 ~0 −0 of 301 read$/);
+    // While it ran, the Run button gave way to Cancel; now Run is back.
+    await page.getByRole("button", { name: "Run now" }).waitFor();
+
+    const counts = page.getByTestId("counts").first();
+    await expect.poll(() => counts.textContent()).toContain("Added300");
+    expect(await counts.textContent()).toContain("Read301");
+    expect(await counts.textContent()).toContain("Invalid1");
+    const history = page.locator("table.data").first();
+    expect(await history.textContent()).toContain("succeeded");
+    await page.screenshot({ path: join(artifacts, "status-page.png"), fullPage: true });
+
+    // The run's own page: counts, cause, guards, row errors.
+    await history.getByRole("link").first().click();
+    const detail = page.locator(".run-detail");
+    await detail.waitFor();
+    expect(await detail.textContent()).toContain("requested by bootstrap-admin");
+    expect(await detail.textContent()).toContain("1 row had an invalid e-mail");
+    await page.screenshot({ path: join(artifacts, "run-detail.png"), fullPage: true });
+
+    // The list now shows the refresh and its counts.
+    await page.getByRole("link", { name: "Exports", exact: true }).first().click();
+    await page.getByRole("heading", { level: 1, name: "Exports" }).waitFor();
+    const [row] = await exportRows(page);
+    expect(row?.[2]).toBe("succeeded");
+    expect(row?.[4]).toMatch(/ago|just now/);
+    expect(row?.[5]).toBe("+300 ~0 −0 of 301 read");
+    await page.context().close();
+  }, 120_000);
+
+  it("shows a viewer the export and its runs but no Run button and no connections", async () => {
+    const page = await signedIn(harness.tokens.viewer);
+    const [row] = await exportRows(page);
+    expect(row?.[6]).toBe("view");
+    expect(await page.getByRole("link", { name: "Connections" }).isVisible()).toBe(false);
+    await page.getByRole("link", { name: harness.exportName }).click();
+    await page.getByRole("heading", { level: 1, name: harness.exportName }).waitFor();
+    await page.getByText("Your role may view this export but not run it.").waitFor();
+    expect(await page.getByRole("button", { name: "Run now" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
+    expect(await page.locator("table.data tbody tr").count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(artifacts, "viewer.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("shows admins the connection with its consent, and never a secret", async () => {
+    const page = await signedIn(harness.tokens.admin);
+    await page.getByRole("link", { name: "Connections" }).click();
+    await page.getByRole("heading", { level: 1, name: "Connections" }).waitFor();
+    const text = (await page.locator("main").textContent()) ?? "";
+    expect(text).toContain("Contoso Marketing");
+    expect(text).toContain("2026-01, by ada@example.com");
+    expect(text).toContain("admins and contributors");
+    const html = await page.content();
+    for (const secret of harness.secrets) expect(html.includes(secret)).toBe(false);
+    await page.context().close();
+  });
+
+  it("writes row errors as CSV that a spreadsheet cannot execute", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${harness.url}/ui`);
+    // A string, so the test runner's transform leaves the browser's import() alone.
+    const csv = await page.evaluate<string>(`(async () => {
+      const format = await import("/ui/format.js");
+      const errors = format.rowErrorsOf({
+        rejectedSamples: [
+          { chunk: 0, row: 7, email: "a***@example.com", reason: "=HYPERLINK(1)" },
+          { chunk: 1, row: 12, email: "b***@example.com", reason: 'bad, "quoted"' },
+        ],
+      });
+      return format.rowErrorsToCsv(errors);
+    })()`);
+    expect(csv).toBe(
+      "chunk,row,email,reason\r\n" +
+        "0,7,a***@example.com,'=HYPERLINK(1)\r\n" +
+        '1,12,b***@example.com,"bad, ""quoted"""\r\n',
+    );
+    await page.close();
+  });
+
+  it("ran without script errors", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
