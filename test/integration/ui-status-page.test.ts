@@ -50,13 +50,12 @@ async function signedIn(token: string): Promise<Page> {
 
 /** The exports table as text, row by row and cell by cell. */
 async function exportRows(page: Page): Promise<string[][]> {
-  return page
-    .locator("table.data tbody tr")
-    .evaluateAll((rows) =>
-      rows.map((row) =>
-        [...row.querySelectorAll("th, td")].map((cell) => (cell.textContent ?? "").trim()),
-      ),
-    );
+  const rows = await page.locator("table.data tbody tr").all();
+  return Promise.all(
+    rows.map(async (row) =>
+      (await row.locator("th, td").allTextContents()).map((text) => text.trim()),
+    ),
+  );
 }
 
 describe("status page", () => {
@@ -99,7 +98,7 @@ describe("status page", () => {
           if (text !== "" && seen.at(-1) !== text) seen.push(text);
           return text;
         },
-        { timeout: 60_000, intervals: [100] },
+        { timeout: 60_000, interval: 100 },
       )
       .toMatch(/^Run [0-9a-f]{8} succeeded/);
     expect(seen.some((text) => / rows read · /.test(text))).toBe(true);
