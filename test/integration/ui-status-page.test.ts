@@ -26,7 +26,7 @@ beforeAll(async () => {
   }
   await mkdir(artifacts, { recursive: true });
   [harness, browser] = await Promise.all([
-    startStatusHarness({ profiles: 300 }),
+    startStatusHarness({ profiles: 300, guardedExport: true }),
     // --no-sandbox: CI containers run as root, where chromium's sandbox cannot start.
     chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] }),
   ]);
@@ -74,6 +74,15 @@ describe("status page", () => {
   it("lets an admin run the export, watch its progress reach done and see the counts", async () => {
     const page = await signedIn(harness.tokens.admin);
     expect(await exportRows(page)).toEqual([
+      [
+        harness.guardedExportName,
+        "newsletter",
+        "never run",
+        "on demand only",
+        "never",
+        "–",
+        "view, run, cancel, change",
+      ],
       [
         harness.exportName,
         "newsletter",
@@ -125,17 +134,62 @@ describe("status page", () => {
     // The list now shows the refresh and its counts.
     await page.getByRole("link", { name: "Exports", exact: true }).first().click();
     await page.getByRole("heading", { level: 1, name: "Exports" }).waitFor();
-    const [row] = await exportRows(page);
+    const row = (await exportRows(page)).find((cells) => cells[0] === harness.exportName);
     expect(row?.[2]).toBe("succeeded");
     expect(row?.[4]).toMatch(/ago|just now/);
     expect(row?.[5]).toBe("+300 ~0 −0 of 301 read");
     await page.context().close();
   }, 120_000);
 
+  it("reports list drift, and a run a guard paused with the guard's verdict", async () => {
+    // Someone adds a contact to the list by hand in Constant Contact.
+    harness.emulator.seedContact(harness.accountId, {
+      email: "added-by-hand@example.org",
+      permission: "explicit",
+      listIds: [harness.listId],
+    });
+    const page = await signedIn(harness.tokens.admin);
+    await page.goto(`${harness.url}/ui#/exports/${harness.exportName}`);
+    await page.getByRole("button", { name: "Run now" }).click();
+    const live = page.locator("#live-progress");
+    await expect
+      .poll(async () => (await live.textContent()) ?? "", { timeout: 60_000, interval: 100 })
+      .toMatch(/^Run [0-9a-f]{8} succeeded/);
+    await page.locator("table.data").first().getByRole("link").first().click();
+    await expect
+      .poll(() => page.getByTestId("drift").textContent())
+      .toContain("The list has 301 members where this export synced 300 (+1)");
+
+    const guarded = harness.guardedExportName ?? "";
+    await page.goto(`${harness.url}/ui#/exports/${guarded}`);
+    await page.getByRole("heading", { level: 1, name: guarded }).waitFor();
+    await page.getByRole("button", { name: "Run now" }).click();
+    await expect
+      .poll(async () => (await live.textContent()) ?? "", { timeout: 60_000, interval: 100 })
+      .toMatch(/^Run [0-9a-f]{8} was paused by a guard/);
+    expect(await live.textContent()).toContain("EXPORT_GUARD_TRIPPED");
+    await page.locator("table.data").first().getByRole("link").first().click();
+    const verdicts = page.locator(".run-detail table");
+    await verdicts.waitFor();
+    const rows = await exportRows(page);
+    const maxAdds = rows.find((row) => row[0] === "maxAdds");
+    expect(maxAdds?.slice(0, 4)).toEqual(["maxAdds", "tripped", "10", "300"]);
+
+    await page.getByRole("link", { name: "Exports", exact: true }).first().click();
+    await page.getByRole("heading", { level: 1, name: "Exports" }).waitFor();
+    const statuses = Object.fromEntries((await exportRows(page)).map((row) => [row[0], row[2]]));
+    expect(statuses).toEqual({
+      [harness.exportName]: "succeededlist drift",
+      [guarded]: "paused by a guard",
+    });
+    await page.screenshot({ path: join(artifacts, "guard-and-drift.png"), fullPage: true });
+    await page.context().close();
+  }, 120_000);
+
   it("shows a viewer the export and its runs but no Run button and no connections", async () => {
     const page = await signedIn(harness.tokens.viewer);
-    const [row] = await exportRows(page);
-    expect(row?.[6]).toBe("view");
+    const rows = await exportRows(page);
+    expect(rows.map((row) => row[6])).toEqual(["view", "view"]);
     expect(await page.getByRole("link", { name: "Connections" }).isVisible()).toBe(false);
     await page.getByRole("link", { name: harness.exportName }).click();
     await page.getByRole("heading", { level: 1, name: harness.exportName }).waitFor();

@@ -21,6 +21,11 @@ export interface StatusHarness {
   tokens: { admin: string; contributor: string; viewer: string };
   exportName: string;
   connectionName: string;
+  /** The emulator account behind the connection, and the export's list in it. */
+  accountId: string;
+  listId: string;
+  /** An export with `maxAdds: 10`, whose first run a guard pauses (with `guardedExport`). */
+  guardedExportName: string | undefined;
   /** Every secret the harness made, for scans of output. */
   secrets: string[];
   reconciler: RunningReconciler;
@@ -33,7 +38,7 @@ export interface StatusHarness {
 
 /** Starts everything; `profiles` rows go into the export's one segment. */
 export async function startStatusHarness(
-  options: { profiles?: number; exportName?: string } = {},
+  options: { profiles?: number; exportName?: string; guardedExport?: boolean } = {},
 ): Promise<StatusHarness> {
   const root = await mkdtemp(join(tmpdir(), "ccx-status-"));
   const segments = join(root, "segments");
@@ -85,6 +90,8 @@ export async function startStatusHarness(
   const app = emulator.createApp();
   const { accountId } = emulator.createAccount({ organizationName: "Contoso Marketing" });
   const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
+  // The export adopts this list by name, so tests can edit it "by hand" to cause drift.
+  const { listId } = emulator.seedList(accountId, { name: "High value EU" });
   const connectionName = "newsletter";
   const exportName = options.exportName ?? "high-value-eu";
   const secrets = [adminToken, tokens.contributor, tokens.viewer, app.clientSecret, refreshToken];
@@ -107,12 +114,30 @@ export async function startStatusHarness(
   if (created.status !== 201) {
     throw new Error(`export not created: ${JSON.stringify(created.json)}`);
   }
+  const guardedExportName = options.guardedExport === true ? "guarded-eu" : undefined;
+  if (guardedExportName !== undefined) {
+    const guarded = await api("PUT", `/v1/exports/${guardedExportName}`, {
+      connection: connectionName,
+      list: { name: "Guarded EU", create: true },
+      mappings: SYNTHETIC_MAPPINGS,
+      segments: ["high-value"],
+      source: { type: "files", path: segments },
+      schedule: { manualOnly: true },
+      guards: { maxRemovePercent: 10, maxAdds: 10 },
+    });
+    if (guarded.status !== 201) {
+      throw new Error(`guarded export not created: ${JSON.stringify(guarded.json)}`);
+    }
+  }
 
   return {
     url: reconciler.url,
     tokens,
     exportName,
     connectionName,
+    accountId,
+    listId,
+    guardedExportName,
     secrets,
     reconciler,
     emulator,

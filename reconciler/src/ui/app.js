@@ -106,10 +106,20 @@ function show(node, route) {
   elements.refreshed.textContent = `Updated ${new Date().toLocaleTimeString()}`;
 }
 
+/** Marks the nav link of the current section for assistive technology and styling. */
+function markCurrentSection(route) {
+  const section = route.view === "connections" ? "connections" : "exports";
+  for (const link of elements.nav.querySelectorAll("a[data-nav]")) {
+    if (link.getAttribute("data-nav") === section) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
 async function render() {
   if (state.api === undefined) return;
   const generation = ++state.generation;
   const route = parseRoute();
+  markCurrentSection(route);
   try {
     let next = IDLE_POLL_MS;
     let node;

@@ -121,6 +121,12 @@ export function exportStatus(item, runs) {
   return { label: latest.status, tone: toneOf(latest.status) };
 }
 
+/** Members the list has beyond (or short of) what the run synced; undefined when unchecked. */
+export function driftOf(run) {
+  const drift = run?.counts?.listDrift;
+  return typeof drift === "number" ? drift : undefined;
+}
+
 export function toneOf(status) {
   switch (status) {
     case "succeeded":

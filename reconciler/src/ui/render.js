@@ -3,6 +3,7 @@
 
 import {
   countEntries,
+  driftOf,
   describePhase,
   describeProgress,
   describeSchedule,
@@ -100,7 +101,12 @@ export function exportsView({ exports, runsByExport, me }) {
     return [
       h("a", { href: exportHref(item.name) }, item.name),
       item.definition.connection,
-      pill(status.label, status.tone),
+      h(
+        "span",
+        { class: "pills" },
+        pill(status.label, status.tone),
+        driftOf(runs[0]) ? pill("list drift", "warn") : null,
+      ),
       describeSchedule(item.definition.schedule),
       last === undefined
         ? "never"
@@ -517,20 +523,31 @@ function rowErrorsView(name, run, rowErrors) {
   ];
 }
 
+/**
+ * Drift: the list's membership differs from what the export synced (members added or removed
+ * by hand in Constant Contact, or contacts that opted out meanwhile). Reported, never reverted.
+ */
 function driftView(run) {
-  const drift = run.drift ?? run.error?.details?.drift;
-  if (drift === undefined || drift === null) {
-    return h("p", { class: "muted" }, "No drift was reported for this run.");
+  const drift = driftOf(run);
+  const counts = run.counts ?? {};
+  if (drift !== undefined && drift !== 0) {
+    return h(
+      "p",
+      { class: "notice notice-warn", "data-testid": "drift" },
+      `The list has ${formatNumber(counts.listMembers)} members where this export synced ` +
+        `${formatNumber(counts.expectedMembers)} (${drift > 0 ? "+" : "−"}${formatNumber(Math.abs(drift))}): ` +
+        "someone edited it in Constant Contact, or contacts opted out. ccx reports this and " +
+        "does not fight it.",
+    );
   }
-  const entries = Object.entries(drift).filter(([, value]) => typeof value !== "object");
-  return h(
-    "dl",
-    { class: "facts" },
-    entries.map(([key, value]) => [
-      h("dt", {}, key),
-      h("dd", {}, typeof value === "number" ? formatNumber(value) : String(value)),
-    ]),
-  );
+  if (typeof counts.listMembers === "number" && counts.listMembers >= 0) {
+    return h(
+      "p",
+      { class: "muted", "data-testid": "drift" },
+      `No drift: the list has ${formatNumber(counts.listMembers)} members, as synced.`,
+    );
+  }
+  return h("p", { class: "muted", "data-testid": "drift" }, "This run did not check the list.");
 }
 
 /** Connections, for admins: account, status, sharing, consent; never a secret. */
