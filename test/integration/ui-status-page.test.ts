@@ -177,7 +177,8 @@ describe("status page", () => {
 
     await page.getByRole("link", { name: "Exports", exact: true }).first().click();
     await page.getByRole("heading", { level: 1, name: "Exports" }).waitFor();
-    const statuses = Object.fromEntries((await exportRows(page)).map((row) => [row[0], row[2]]));
+    const statuses: Record<string, string | undefined> = {};
+    for (const row of await exportRows(page)) statuses[row[0] ?? ""] = row[2];
     expect(statuses).toEqual({
       [harness.exportName]: "succeededlist drift",
       [guarded]: "paused by a guard",
