@@ -37,6 +37,8 @@ export class ProgressReporter {
   readonly #intervalMs: number;
   #lastSave = 0;
   #saving: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(
     store: Store,
@@ -58,25 +60,39 @@ export class ProgressReporter {
     };
   }
 
-  /** Applies a change; saves when the last save is older than the interval. */
+  /**
+   * Applies a change; saves it when the last save is older than the interval, else once the
+   * interval has passed (so the last change of a burst is never lost).
+   */
   update(change: Partial<RunProgress>): void {
     Object.assign(this.progress, change);
-    if (Date.now() - this.#lastSave >= this.#intervalMs && this.#saving === undefined) {
-      this.#saving = this.#save().finally(() => {
-        this.#saving = undefined;
-      });
-    }
+    if (this.#timer !== undefined || this.#closed) return;
+    const wait = Math.max(0, this.#lastSave + this.#intervalMs - Date.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const previous = this.#saving ?? Promise.resolve();
+      this.#saving = previous.then(() => this.#save());
+    }, wait);
+    this.#timer.unref();
   }
 
   /** Saves now (after any save in progress). */
   async flush(): Promise<void> {
+    this.#cancelTimer();
     await this.#saving;
     await this.#save();
   }
 
-  /** Waits for a save in progress, without starting one. */
+  /** Stops saving: waits for a save in progress and drops a pending one. */
   async settle(): Promise<void> {
+    this.#closed = true;
+    this.#cancelTimer();
     await this.#saving;
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   async #save(): Promise<void> {
