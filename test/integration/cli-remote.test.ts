@@ -54,6 +54,7 @@ interface StatusJson {
     schedule: string;
     lastRefreshedAt: string | null;
     lastCounts: Record<string, number> | null;
+    listDrift: number | null;
     permissions: string[];
     latestRun: { id: string; status: string } | null;
   }>;
@@ -68,7 +69,7 @@ interface RunJson {
 }
 
 beforeAll(async () => {
-  harness = await startStatusHarness({ profiles: 300 });
+  harness = await startStatusHarness({ profiles: 300, guardedExport: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -127,8 +128,11 @@ describe("a viewer looks but does not touch", () => {
     expect(result.code).toBe(0);
     const status = JSON.parse(result.stdout) as StatusJson;
     expect(status.token).toEqual({ name: "viewer-token", role: "viewer" });
-    expect(status.exports).toHaveLength(1);
-    expect(status.exports[0]).toMatchObject({
+    expect(status.exports.map((entry) => entry.name)).toEqual([
+      harness.guardedExportName,
+      harness.exportName,
+    ]);
+    expect(status.exports[1]).toMatchObject({
       name: harness.exportName,
       connection: "newsletter",
       schedule: "0 3 * * * (Europe/Berlin)",
@@ -149,7 +153,7 @@ describe("running an export", () => {
   it("shows a never-run export with full permissions for an admin", async () => {
     const result = await ccx(["status", "--json"]);
     const status = JSON.parse(result.stdout) as StatusJson;
-    expect(status.exports[0]).toMatchObject({
+    expect(status.exports[1]).toMatchObject({
       status: "never run",
       lastRefreshedAt: null,
       lastCounts: null,
@@ -173,12 +177,13 @@ describe("running an export", () => {
 
   it("ccx status and ccx runs then show the refresh and its counts", async () => {
     const status = JSON.parse((await ccx(["status", "--json"])).stdout) as StatusJson;
-    expect(status.exports[0]).toMatchObject({
+    expect(status.exports[1]).toMatchObject({
       status: "succeeded",
+      listDrift: 0,
       lastCounts: expect.objectContaining({ added: 300 }) as object,
       latestRun: expect.objectContaining({ id: first.id }) as object,
     });
-    expect(status.exports[0]?.lastRefreshedAt).not.toBeNull();
+    expect(status.exports[1]?.lastRefreshedAt).not.toBeNull();
 
     const runs = JSON.parse((await ccx(["runs", harness.exportName, "--json"])).stdout) as {
       runs: RunJson[];
@@ -221,6 +226,34 @@ describe("running an export", () => {
     expect(text.stdout).toMatch(/^unchanged +300$/m);
     expect(text.stdout).toMatch(/^maxRemovePercent +passes/m);
   }, 60_000);
+
+  it("exits 3 when a guard pauses the run, with the guard's reason", async () => {
+    const result = await ccx(["run", harness.guardedExportName ?? ""]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/Run [0-9a-f-]{36} +paused by a guard/);
+    expect(result.stdout).toContain("EXPORT_GUARD_TRIPPED");
+    expect(result.stdout).toContain("maxAdds");
+    expect(result.stdout).toContain("Nothing was written.");
+    const plan = await ccx(["plan", harness.guardedExportName ?? ""]);
+    expect(plan.code).toBe(3);
+    expect(plan.stdout).toMatch(/^maxAdds +blocks +300 +10 /m);
+  }, 120_000);
+
+  it("reports list drift after the list was edited by hand", async () => {
+    harness.emulator.seedContact(harness.accountId, {
+      email: "added-by-hand@example.org",
+      permission: "explicit",
+      listIds: [harness.listId],
+    });
+    const result = await ccx(["run", harness.exportName]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "List drift: the list has 301 members where this export synced 300",
+    );
+    const status = JSON.parse((await ccx(["status", "--json"])).stdout) as StatusJson;
+    expect(status.exports[1]?.listDrift).toBe(1);
+    expect((await ccx(["status"])).stdout).toContain("succeeded (list drift +1)");
+  }, 120_000);
 
   it("ccx cancel stops a queued or running run, and exits 6 when there is none", async () => {
     const queued = await ccx(["run", harness.exportName, "--no-wait", "--json"]);

@@ -19,6 +19,11 @@ export interface ExportOverview {
   lastRefreshedAt: string | null;
   /** Counts of the newest succeeded run; null when none did. */
   lastCounts: Record<string, number> | null;
+  /**
+   * List members beyond (or short of, when negative) what the newest succeeded run synced:
+   * edits by hand in Constant Contact or opt-outs. Null when unchecked; 0 when none.
+   */
+  listDrift: number | null;
   /** What this token may do with the export: `view`, `run`, `cancel`, `change`. */
   permissions: string[];
   latestRun: { id: string; status: string; queuedAt: string } | null;
@@ -52,12 +57,21 @@ export function overviewOf(item: SegmentExport, runs: readonly RunView[], me: Me
     schedule: describeSchedule(item.definition.schedule),
     lastRefreshedAt: lastSucceeded?.finishedAt ?? null,
     lastCounts: lastSucceeded?.counts ?? null,
+    listDrift: driftOf(lastSucceeded),
     permissions: actions.includes("export.manage") ? ["view", "run", "cancel", "change"] : ["view"],
     latestRun:
       latest === undefined
         ? null
         : { id: latest.id, status: latest.status, queuedAt: latest.queuedAt },
   };
+}
+
+/** `counts.listDrift` of a run that checked its list (0 when it matched); null otherwise. */
+export function driftOf(run: RunView | undefined): number | null {
+  if (run === undefined) return null;
+  const { listDrift, listMembers } = run.counts;
+  if (listDrift !== undefined) return listDrift;
+  return listMembers !== undefined && listMembers >= 0 ? 0 : null;
 }
 
 /** `+120 ~4 -3 of 500 read`: the change a run made, short. */

@@ -10,7 +10,7 @@ import { runRemoteCommand, type CommandIo, type RemoteContext } from "./remote-c
 import { plainProgressLine, ttyProgressLine } from "./run-progress-line.ts";
 import { countsTable } from "./runs.ts";
 import { colourStatus } from "./status.ts";
-import { formatDuration, renderPairs, visibleLength } from "./terminal.ts";
+import { formatDuration, formatNumber, renderPairs, visibleLength } from "./terminal.ts";
 
 const USAGE = `Usage: ccx run <export> [options]
 
@@ -147,6 +147,17 @@ function summary(context: RemoteContext, run: RunView): string {
   );
   if (run.error !== null) {
     lines.push("", `${style.red(run.error.code)}: ${run.error.message}`);
+  }
+  const drift = run.counts["listDrift"];
+  if (drift !== undefined && drift !== 0) {
+    lines.push(
+      "",
+      style.yellow(
+        `List drift: the list has ${formatNumber(run.counts["listMembers"])} members where this ` +
+          `export synced ${formatNumber(run.counts["expectedMembers"])}; someone edited it in ` +
+          "Constant Contact, or contacts opted out. Reported, not reverted.",
+      ),
+    );
   }
   const rejected = run.rejectedSamples ?? [];
   if (rejected.length > 0) {

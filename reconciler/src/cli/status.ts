@@ -53,6 +53,10 @@ export function colourStatus(status: string, style: Style): string {
   return style.dim(status);
 }
 
+function signed(value: number): string {
+  return value > 0 ? `+${value}` : String(value);
+}
+
 function statusTable(overview: ExportOverview[], style: Style): string {
   return renderTable(
     [
@@ -67,7 +71,10 @@ function statusTable(overview: ExportOverview[], style: Style): string {
     overview.map((entry) => [
       entry.name,
       entry.connection,
-      colourStatus(entry.status, style),
+      colourStatus(entry.status, style) +
+        (entry.listDrift !== null && entry.listDrift !== 0
+          ? style.yellow(` (list drift ${signed(entry.listDrift)})`)
+          : ""),
       entry.schedule,
       entry.lastRefreshedAt === null ? "never" : formatTime(entry.lastRefreshedAt),
       summarizeCounts(entry.lastCounts),
