@@ -205,7 +205,8 @@ export function progressView(run) {
 function causeOf(run) {
   const parts = [];
   if (run.stack) parts.push(h("span", { class: "mono" }, run.stack));
-  if (run.updateId) parts.push(h("span", { class: "mono muted" }, ` update ${run.updateId}`));
+  if (run.updateId)
+    parts.push(h("br"), h("span", { class: "mono muted" }, `update ${run.updateId}`));
   if (parts.length === 0) parts.push(h("span", {}, `requested by ${run.requestedBy}`));
   return h("span", { class: "cause" }, parts);
 }
@@ -241,7 +242,7 @@ export function runsTable(name, runs) {
         { label: "Caused by" },
       ],
       rows,
-      { rowHeader: true, captionHidden: true },
+      { rowHeader: true, captionHidden: true, className: "runs" },
     ),
   );
 }
