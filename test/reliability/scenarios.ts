@@ -1,0 +1,18 @@
+/**
+ * Every reliability scenario with its full size (for `npm run test:reliability`). The CI-sized
+ * calls live in `test/integration/reliability-*.test.ts`.
+ */
+import { fuzzEmulator } from "./fuzz-emulator.ts";
+import { fuzzReconciler } from "./fuzz-reconciler.ts";
+import type { ScenarioResult } from "./scenario.ts";
+
+export interface ScenarioEntry {
+  name: string;
+  /** Runs the scenario at full size. */
+  full(): Promise<ScenarioResult>;
+}
+
+export const SCENARIOS: readonly ScenarioEntry[] = [
+  { name: "fuzz-reconciler", full: () => fuzzReconciler({ maxExamples: 200 }) },
+  { name: "fuzz-emulator", full: () => fuzzEmulator({ maxExamples: 200 }) },
+];
