@@ -3,11 +3,23 @@
  * each phase in its own process so its peak RSS is its own:
  *   (a) read + map + validate + sort + de-duplicate (external sort; and the in-memory variant),
  *   (b) writing the sorted snapshot (gzip levels 0, 1, 6) and reading it back as a stream,
- *   (c) the streaming diff of N vs N, with nothing changed and with 1 % changed.
+ *   (c) the streaming diff of N vs N, with nothing changed and with 1 % changed,
+ *   (d) end-to-end export runs (`executeRun`, as the reconciler does them) into the emulator with
+ *       its real timing and rate limits, in a process of its own: the first full export, a
+ *       re-run with nothing changed, and a re-run with 1 % changed (adds, removals and field
+ *       changes), each with wall time, Constant Contact requests and peak RSS (DESIGN §6).
  *
- * Usage: `npm run bench -- pipeline [--profiles 1000000] [--segments 4] [--json] [--keep]`
+ * The store of (d) is a fresh PostgreSQL database on `CCX_TEST_POSTGRES_URL` when that server
+ * answers, else PGlite in a temporary directory (whose start-up alone peaks near 1 GB RSS, so the
+ * table also shows the RSS sampled during the run itself).
+ *
+ * Usage: `npm run bench -- pipeline [--profiles 1000000] [--segments 4] [--only phases|e2e]
+ * [--json] [--keep]`
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+import { randomBytes } from "node:crypto";
+import { createInterface } from "node:readline";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +30,15 @@ import { collectDesiredContacts } from "../../reconciler/src/export/desired-cont
 import { recordNextSnapshot } from "../../reconciler/src/export/record-snapshot.ts";
 import { createLocalSnapshotStore } from "../../reconciler/src/snapshots/local-snapshot-store.ts";
 import { createFilesSource } from "../../reconciler/src/sources/files-source.ts";
+import { pino } from "pino";
+import { startEmulator } from "../../emulator/index.ts";
+import { ExportPutRequestSchema } from "../../reconciler/src/api/schemas/export.ts";
+import { hashCanonical } from "../../reconciler/src/core/canonical-json.ts";
+import { executeRun } from "../../reconciler/src/export/run-export.ts";
+import { sealCredentials } from "../../reconciler/src/secrets/connection-credentials.ts";
+import { SecretBox } from "../../reconciler/src/secrets/secret-box.ts";
+import { openStore, type StoreOptions } from "../../reconciler/src/store/open-store.ts";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { range, SYNTHETIC_MAPPINGS, writeSyntheticSegments } from "../support/segments.ts";
 
 const self = fileURLToPath(import.meta.url);
@@ -37,6 +58,7 @@ export async function runBenchmark(args: string[]): Promise<void> {
       segments: { type: "string", default: "4" },
       json: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
+      only: { type: "string" },
     },
   });
   const profiles = Number(values.profiles);
@@ -53,8 +75,17 @@ export async function runBenchmark(args: string[]): Promise<void> {
     const segments = plannedSegments(profiles, segmentCount);
     await writeSyntheticSegments(join(dir, "base"), segments);
     await writeSyntheticSegments(join(dir, "changed"), segments, { changedPercent: 1 });
+    // 1 % churn for the end-to-end re-run: 0.3 % leave, 0.3 % join, 0.4 % change a field.
+    await writeSyntheticSegments(join(dir, "churn"), churnedSegments(profiles, segmentCount), {
+      changedPercent: 0.4,
+    });
     const generateMs = performance.now() - started;
     const names = segments.map((segment) => segment.name);
+    if (values.only === "e2e") {
+      const e2e = await runEndToEnd(dir, names, log);
+      printEndToEnd(e2e, profiles, values.json);
+      return;
+    }
 
     log("(a) read + map + validate + sort + de-duplicate, external sort, and (b) snapshot writes…");
     const base = await phase("collect", dir, [
@@ -133,9 +164,10 @@ export async function runBenchmark(args: string[]): Promise<void> {
       ["(c) diff N vs N, nothing changed", same.ms, same.rssMB, JSON.stringify(same["counts"])],
       ["(c) diff N vs N, 1 % changed", diff1.ms, diff1.rssMB, JSON.stringify(diff1["counts"])],
     ];
+    const e2e = values.only === "phases" ? undefined : await runEndToEnd(dir, names, log);
     if (values.json) {
       process.stdout.write(
-        `${JSON.stringify({ profiles, segments: segmentCount, generateMs: Math.round(generateMs), base, changed, inMemory, read, same, diff1 }, null, 2)}\n`,
+        `${JSON.stringify({ profiles, segments: segmentCount, generateMs: Math.round(generateMs), base, changed, inMemory, read, same, diff1, e2e }, null, 2)}\n`,
       );
     } else {
       process.stdout.write(
@@ -149,6 +181,7 @@ export async function runBenchmark(args: string[]): Promise<void> {
           `${name.padEnd(46)} ${(ms / 1000).toFixed(2).padStart(7)} ${rss.toFixed(0).padStart(12)}  ${note}\n`,
         );
       }
+      if (e2e !== undefined) printEndToEnd(e2e, profiles, false);
     }
   } finally {
     if (values.keep) process.stderr.write(`kept ${dir}\n`);
@@ -172,6 +205,31 @@ function plannedSegments(
       profiles: { [Symbol.iterator]: () => range(from - overlap, to) },
     };
   });
+}
+
+/** The plan of {@link plannedSegments} with 0.3 % of the profiles gone and 0.3 % new ones. */
+function churnedSegments(
+  profiles: number,
+  count: number,
+): Array<{ name: string; profiles: Iterable<number> }> {
+  const moved = Math.floor(profiles * 0.003);
+  return plannedSegments(profiles, count).map((segment, k) => ({
+    name: segment.name,
+    profiles: {
+      [Symbol.iterator]: function* () {
+        let skipped = 0;
+        for (const i of segment.profiles) {
+          // The first segment loses its first `moved` profiles (none of them repeated later).
+          if (k === 0 && skipped < moved) {
+            skipped += 1;
+            continue;
+          }
+          yield i;
+        }
+        if (k === count - 1) yield* range(profiles, profiles + moved);
+      },
+    },
+  }));
 }
 
 function phase(name: string, dir: string, args: string[]): Promise<PhaseResult> {
@@ -213,6 +271,9 @@ async function runPhase(args: string[]): Promise<void> {
       id: { type: "string" },
       desired: { type: "string" },
       previous: { type: "string" },
+      store: { type: "string" },
+      key: { type: "string" },
+      ctct: { type: "string" },
     },
   });
   const dir = values.dir ?? ".";
@@ -269,6 +330,16 @@ async function runPhase(args: string[]): Promise<void> {
     );
     for await (const _ of countChanges(changes, counts)) void _;
     result = { ms: performance.now() - started, rssMB: rssMB(), counts };
+  } else if (values.phase === "run") {
+    result = await runExportPhase(dir, {
+      folder: join(dir, values.folder ?? "base"),
+      store: JSON.parse(values.store ?? "{}") as StoreOptions,
+      key: values.key ?? "",
+      ctct: JSON.parse(values.ctct ?? "{}") as { apiBaseUrl: string; tokenUrl: string },
+    });
+  } else if (values.phase === "emulator") {
+    await serveEmulator();
+    return;
   } else {
     throw new Error(`unknown phase ${values.phase}`);
   }
@@ -277,4 +348,313 @@ async function runPhase(args: string[]): Promise<void> {
 
 if (process.argv[1] === self && process.argv.includes("--phase")) {
   await runPhase(process.argv.slice(2));
+}
+
+// --- (d) end-to-end runs -------------------------------------------------------------------
+
+/** One end-to-end run as measured. */
+interface EndToEndRun {
+  name: string;
+  ms: number;
+  /** Constant Contact API requests the emulator received during the run. */
+  requests: number;
+  /** Of those, activity POSTs that write (imports and membership removals). */
+  writes: number;
+  /** Peak RSS of the run's process, start-up included. */
+  rssMB: number;
+  /** Peak RSS sampled while `executeRun` ran. */
+  runPeakRssMB: number;
+  status: string;
+  counts: Record<string, number>;
+  error?: unknown;
+}
+
+interface EndToEndResult {
+  store: "postgres" | "pglite";
+  runs: EndToEndRun[];
+}
+
+const WRITE_ROUTES = [
+  "POST /v3/activities/contacts_json_import",
+  "POST /v3/activities/remove_list_memberships",
+];
+
+/** The emulator, in a process of its own so its memory is not the pipeline's. */
+async function startEmulatorProcess(): Promise<{
+  info: EmulatorInfo;
+  stats(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}> {
+  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(
+    process.execPath,
+    [self, "--phase", "emulator"],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const lines = createInterface({ input: child.stdout });
+  const waiting: Array<(line: string) => void> = [];
+  lines.on("line", (line) => waiting.shift()?.(line));
+  const nextLine = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
+  const info = JSON.parse(await nextLine()) as EmulatorInfo;
+  return {
+    info,
+    async stats() {
+      const line = nextLine();
+      child.stdin.write("stats\n");
+      return JSON.parse(await line) as Record<string, number>;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.stdin.end();
+      }),
+  };
+}
+
+interface EmulatorInfo {
+  apiBaseUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  accountId: string;
+}
+
+/** Child process: a realistic emulator (CONTRACT §2.1, §2.2) answering `stats` on stdin. */
+async function serveEmulator(): Promise<void> {
+  const emulator = await startEmulator({ activityTiming: "realistic", rateLimits: true });
+  const app = emulator.createApp();
+  const { accountId } = emulator.createAccount({ organizationName: "Bench Co" });
+  const tokens = emulator.issueTokens(app.clientId, accountId);
+  const info: EmulatorInfo = {
+    apiBaseUrl: emulator.apiBaseUrl,
+    tokenUrl: emulator.tokenUrl,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    refreshToken: tokens.refreshToken,
+    accountId,
+  };
+  process.stdout.write(`${JSON.stringify(info)}\n`);
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === "stats") {
+      process.stdout.write(`${JSON.stringify(emulator.inspect.requestCounts())}\n`);
+    }
+  }
+  await emulator.close();
+}
+
+/** A store for the runs: a fresh PostgreSQL database when the test server answers, else PGlite. */
+async function benchStore(dir: string): Promise<{ options: StoreOptions; drop(): Promise<void> }> {
+  let database: TestDatabase | undefined;
+  try {
+    database = await createTestDatabase("bench");
+  } catch {
+    return { options: { kind: "pglite", dataDir: join(dir, "e2e-store") }, drop: async () => {} };
+  }
+  const dropping = database;
+  return { options: { kind: "postgres", url: database.url }, drop: () => dropping.drop() };
+}
+
+/** The connection and export the runs use, written straight into the store. */
+async function seedExport(
+  options: StoreOptions,
+  key: Buffer,
+  info: EmulatorInfo,
+  segments: string[],
+  folder: string,
+): Promise<void> {
+  const opened = await openStore(options);
+  try {
+    const secretBox = new SecretBox({ activeKeyId: "bench", keys: new Map([["bench", key]]) });
+    const sealed = sealCredentials(secretBox, "bench", {
+      clientId: info.clientId,
+      clientSecret: info.clientSecret,
+      refreshToken: info.refreshToken,
+    });
+    const connection = await opened.store.insertConnection("bench", {
+      displayName: "Bench",
+      sharing: "admins",
+      exportUser: "bench@example.com",
+      consent: {
+        accepted: true,
+        statementVersion: "bench",
+        acceptedBy: "bench@example.com",
+        acceptedAt: new Date().toISOString(),
+        accountId: info.accountId,
+      },
+      accountId: info.accountId,
+      organizationName: "Bench Co",
+      status: "connected",
+      credentialsKeyId: sealed.keyId,
+      credentialsCiphertext: sealed.ciphertext,
+      credentialsInputHash: "bench",
+      refreshTokenFingerprint: "bench",
+    });
+    const definition = ExportPutRequestSchema.parse({
+      connection: "bench",
+      list: { name: "Bench list", create: true },
+      mappings: SYNTHETIC_MAPPINGS,
+      segments,
+      source: { type: "files", path: folder },
+      schedule: { manualOnly: true },
+    });
+    await opened.store.insertExport({
+      name: "bench",
+      connectionId: connection.id,
+      definition,
+      definitionHash: hashCanonical(definition),
+    });
+  } finally {
+    await opened.close();
+  }
+}
+
+/** (d): the three runs, each in its own process. */
+async function runEndToEnd(
+  dir: string,
+  segments: string[],
+  log: (line: string) => void,
+): Promise<EndToEndResult> {
+  log("(d) end-to-end runs into the emulator (realistic timing, 4 requests/s)…");
+  const emulator = await startEmulatorProcess();
+  const store = await benchStore(dir);
+  const key = randomBytes(32);
+  const runs: EndToEndRun[] = [];
+  try {
+    await seedExport(store.options, key, emulator.info, segments, join(dir, "base"));
+    const scenarios: Array<[string, string]> = [
+      ["first export", "base"],
+      ["re-run, nothing changed", "base"],
+      ["re-run, 1 % changed", "churn"],
+    ];
+    for (const [name, folder] of scenarios) {
+      log(`(d) ${name}…`);
+      const before = await emulator.stats();
+      const result = await phase("run", dir, [
+        "--folder",
+        folder,
+        "--store",
+        JSON.stringify(store.options),
+        "--key",
+        key.toString("base64"),
+        "--ctct",
+        JSON.stringify({ apiBaseUrl: emulator.info.apiBaseUrl, tokenUrl: emulator.info.tokenUrl }),
+      ]);
+      const after = await emulator.stats();
+      const delta = (route: string): number => (after[route] ?? 0) - (before[route] ?? 0);
+      runs.push({
+        name,
+        ms: result.ms,
+        requests: Object.keys(after)
+          .filter((route) => route.includes(" /v3/"))
+          .reduce((sum, route) => sum + delta(route), 0),
+        writes: WRITE_ROUTES.reduce((sum, route) => sum + delta(route), 0),
+        rssMB: result.rssMB,
+        runPeakRssMB: Number(result["runPeakRssMB"]),
+        status: String(result["status"]),
+        counts: result["counts"] as Record<string, number>,
+        ...(result["error"] === null ? {} : { error: result["error"] }),
+      });
+    }
+  } finally {
+    await emulator.close();
+    await store.drop();
+  }
+  return { store: store.options.kind, runs };
+}
+
+/** Child process: one `executeRun` of the export `bench` reading `folder`. */
+async function runExportPhase(
+  dir: string,
+  input: {
+    folder: string;
+    store: StoreOptions;
+    key: string;
+    ctct: { apiBaseUrl: string; tokenUrl: string };
+  },
+): Promise<PhaseResult> {
+  const opened = await openStore(input.store);
+  try {
+    const store = opened.store;
+    let record = await store.getExport("bench");
+    if (record === undefined || record.attachedConnectionId === null) {
+      throw new Error("the bench export is missing");
+    }
+    const source = record.definition.source;
+    if (source.type === "files" && source.path !== input.folder) {
+      const definition = {
+        ...record.definition,
+        source: { type: "files" as const, path: input.folder },
+      };
+      record = await store.updateExportDefinition({
+        id: record.id,
+        definition,
+        definitionHash: hashCanonical(definition),
+        attachedConnectionId: record.attachedConnectionId,
+      });
+    }
+    const run = await store.insertRun({
+      exportId: record.id,
+      trigger: "manual",
+      generation: record.generation,
+      definitionHash: record.definitionHash,
+      stack: null,
+      updateId: null,
+      requestedBy: "bench",
+    });
+    const secretBox = new SecretBox({
+      activeKeyId: "bench",
+      keys: new Map([["bench", Buffer.from(input.key, "base64")]]),
+    });
+    let peak = process.memoryUsage.rss();
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 50);
+    const started = performance.now();
+    const finished = await executeRun(
+      {
+        store,
+        secretBox,
+        logger: pino({ level: "warn" }, process.stderr),
+        ctct: input.ctct,
+        snapshots: createLocalSnapshotStore({ root: join(dir, "e2e-snapshots") }),
+        sources: { secret: () => undefined },
+        tempDirectory: dir,
+      },
+      run.id,
+      new AbortController().signal,
+    );
+    const ms = performance.now() - started;
+    clearInterval(sampler);
+    return {
+      ms,
+      rssMB: rssMB(),
+      runPeakRssMB: Math.round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024),
+      status: finished.status,
+      counts: finished.counts,
+      error: finished.error,
+    };
+  } finally {
+    await opened.close();
+  }
+}
+
+function printEndToEnd(result: EndToEndResult, profiles: number, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ profiles, e2e: result }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `\n(d) end-to-end runs, ${fmt(profiles)} profiles, emulator with real timing and limits, store ${result.store}\n\n`,
+  );
+  process.stdout.write(
+    `${"run".padEnd(26)} ${"status".padEnd(10)} ${"time s".padStart(7)} ${"requests".padStart(9)} ${"writes".padStart(7)} ${"peak RSS MB".padStart(12)} ${"run RSS MB".padStart(11)}  counts\n`,
+  );
+  for (const run of result.runs) {
+    const c = run.counts;
+    const note = `+${fmt(c["added"] ?? 0)} ~${fmt(c["updated"] ?? 0)} -${fmt(c["removed"] ?? 0)}, ${fmt(c["listMembers"] ?? 0)} on the list`;
+    process.stdout.write(
+      `${run.name.padEnd(26)} ${run.status.padEnd(10)} ${(run.ms / 1000).toFixed(2).padStart(7)} ${String(run.requests).padStart(9)} ${String(run.writes).padStart(7)} ${String(run.rssMB).padStart(12)} ${String(run.runPeakRssMB).padStart(11)}  ${note}\n`,
+    );
+    if (run.error !== undefined) process.stdout.write(`  error: ${JSON.stringify(run.error)}\n`);
+  }
 }
