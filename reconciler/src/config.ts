@@ -20,6 +20,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "./core/errors.ts";
+import { SchedulerConfigSchema } from "./scheduler/scheduler-config.ts";
 
 const base64Key = z
   .string()
@@ -157,6 +158,8 @@ export const ConfigSchema = z.strictObject({
       azureStorageConnectionString: z.string().min(1).optional(),
     })
     .default({}),
+  /** Triggers, run leases, retries, the daily request budget and failure notices. */
+  scheduler: SchedulerConfigSchema,
 });
 
 export type ReconcilerConfig = z.output<typeof ConfigSchema>;

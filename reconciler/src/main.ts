@@ -9,10 +9,17 @@ import { pino, type DestinationStream, type Logger } from "pino";
 import { createCtctConnectionVerifier } from "./adapters/ctct-connection-verifier.ts";
 import { createApp } from "./api/app.ts";
 import { hashToken } from "./auth/api-token.ts";
-import { requireEncryptionKey, type ReconcilerConfig } from "./config.ts";
+import { readSourceSecret, requireEncryptionKey, type ReconcilerConfig } from "./config.ts";
 import type { ConnectionVerifier } from "./core/connection-verifier.ts";
 import { SecretBox } from "./secrets/secret-box.ts";
 import { openStore, type OpenedStore, type StoreOptions } from "./store/open-store.ts";
+import { InProcessRunQueue } from "./scheduler/in-process-run-queue.ts";
+import { createFailureNotifier } from "./scheduler/notifiers.ts";
+import { PgBossRunQueue } from "./scheduler/pg-boss-run-queue.ts";
+import type { RunExecutor } from "./scheduler/run-executor.ts";
+import type { RunQueue } from "./scheduler/run-queue.ts";
+import { startScheduler, type RunningScheduler } from "./scheduler/scheduler.ts";
+import { createSourceVersionReader } from "./scheduler/source-version.ts";
 import type { Store } from "./store/store.ts";
 import { planExport } from "./export/export-planner.ts";
 import { executeRun as executeExportRun } from "./export/run-export.ts";
@@ -24,6 +31,18 @@ export interface StartOptions {
   verifier?: ConnectionVerifier;
   /** Where logs go. @default stdout */
   logDestination?: DestinationStream;
+  /**
+   * Builds what executes runs for the scheduler, in place of the export pipeline (tests with
+   * their own implementation). @default the export pipeline
+   */
+  createRunExecutor?: (context: RunExecutorContext) => RunExecutor;
+}
+
+/** What a run executor may use: the process's store, secret box and logger. */
+export interface RunExecutorContext {
+  store: Store;
+  secretBox: SecretBox;
+  logger: Logger;
 }
 
 export interface RunningReconciler {
@@ -55,6 +74,9 @@ export const LOG_REDACTIONS = [
   "*.bootstrapAdminToken",
   "keys",
   "*.keys",
+  "password",
+  "*.password",
+  "*.*.password",
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -77,6 +99,22 @@ export function secretBoxOf(config: ReconcilerConfig): SecretBox {
     ),
   );
   return new SecretBox({ activeKeyId: config.secrets.activeKeyId, keys });
+}
+
+/**
+ * The queue that hands runs to workers: pg-boss on PostgreSQL (shared by every replica), an
+ * in-process queue on the embedded store (one process per data directory).
+ */
+export function runQueueOf(config: ReconcilerConfig, logger: Logger): RunQueue {
+  const { databaseUrl } = config.store;
+  return databaseUrl === undefined
+    ? new InProcessRunQueue({ concurrency: config.scheduler.concurrency, logger })
+    : new PgBossRunQueue({
+        connectionString: databaseUrl,
+        leaseSeconds: config.scheduler.leaseSeconds,
+        concurrency: config.scheduler.concurrency,
+        logger,
+      });
 }
 
 export async function startReconciler(
@@ -116,7 +154,31 @@ export async function startReconciler(
     logger,
     bootstrapAdminTokenHash,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    dailyRequestBudget: config.scheduler.budget.dailyRequests,
   });
+
+  let scheduler: RunningScheduler | undefined;
+  const executeRun = options.createRunExecutor?.({ store: opened.store, secretBox, logger });
+  if (config.scheduler.enabled && executeRun !== undefined) {
+    try {
+      scheduler = await startScheduler({
+        store: opened.store,
+        secretBox,
+        queue: runQueueOf(config, logger),
+        execute: executeRun,
+        notifier: createFailureNotifier(config.scheduler.notify, logger),
+        readSourceVersion: createSourceVersionReader({
+          secret: (name) => readSourceSecret(name),
+          azureStorageConnectionString: config.sources.azureStorageConnectionString,
+        }),
+        config: config.scheduler,
+        logger,
+      });
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
+  }
 
   let server: ServerType;
   try {
@@ -128,19 +190,21 @@ export async function startReconciler(
       created.once("error", reject);
     });
   } catch (error) {
+    await scheduler?.close();
     await opened.close();
     throw error;
   }
-  // Queued runs are executed here, and runs a dead process left `running` are resumed from
-  // their checkpoints.
-  const runs = config.runs.executor
-    ? startRunExecutor({
-        store: opened.store,
-        logger,
-        maxConcurrentRuns: config.runs.maxConcurrentRuns,
-        execute: (runId, signal) => executeExportRun(runDependencies, runId, signal),
-      })
-    : undefined;
+  // Without the scheduler, queued runs are executed here, and runs a dead process left
+  // `running` are resumed from their checkpoints.
+  const runs =
+    scheduler === undefined && config.runs.executor
+      ? startRunExecutor({
+          store: opened.store,
+          logger,
+          maxConcurrentRuns: config.runs.maxConcurrentRuns,
+          execute: (runId, signal) => executeExportRun(runDependencies, runId, signal),
+        })
+      : undefined;
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -159,6 +223,7 @@ export async function startReconciler(
           if ("closeAllConnections" in server) server.closeAllConnections();
         });
         await runs?.close();
+        await scheduler?.close();
         await opened.close();
         logger.info("reconciler stopped");
       })();

@@ -146,6 +146,8 @@ describe("authorisation matrix: every route × every role", () => {
       "post /v1/exports/{name}/runs/{runId}/cancel": "export.manage",
       "post /v1/exports/{name}/plan": "export.read",
       "get /v1/me": "export.read",
+      "post /v1/runs/run-all": "export.manage",
+      "get /v1/connections/{name}/budget": "export.read",
     });
     expect(cases).toHaveLength(routeTable.length * roles.length);
   });
@@ -609,6 +611,72 @@ describe("runs", () => {
     const response = await call("POST", "/v1/exports/off/runs");
     expect(response.status).toBe(409);
     expect(response.json.error.code).toBe("EXPORT_DISABLED");
+  });
+});
+
+describe("run all scheduled", () => {
+  it("queues every scheduled export the caller may manage, once, and skips the rest", async () => {
+    for (const [name, sharing] of [
+      ["ra-shared", "contributors"],
+      ["ra-private", "admins"],
+    ] as const) {
+      const body = connectionBody(credentialsFor(`acc-${name}`), { sharing });
+      expect((await call("PUT", `/v1/connections/${name}`, { body })).status).toBe(201);
+    }
+    const exports = {
+      "ra-scheduled": exportBody("ra-shared"),
+      "ra-manual": exportBody("ra-shared", { schedule: { manualOnly: true } }),
+      "ra-off": exportBody("ra-shared", { enabled: false }),
+      "ra-admins-only": exportBody("ra-private"),
+    };
+    for (const [name, body] of Object.entries(exports)) {
+      expect((await call("PUT", `/v1/exports/${name}`, { body })).status).toBe(201);
+    }
+    const first = await call("POST", "/v1/runs/run-all", { token: "contributor", body: {} });
+    expect(first.status).toBe(202);
+    const queued = first.json["queued"] as Array<{ export: string; runId: string }>;
+    const skipped = first.json["skipped"] as Array<{ export: string; reason: string }>;
+    const scheduled = queued.find((item) => item.export === "ra-scheduled");
+    expect(scheduled).toBeDefined();
+    expect(queued.map((item) => item.export)).not.toContain("ra-manual");
+    expect(queued.map((item) => item.export)).not.toContain("ra-off");
+    expect(skipped).toContainEqual({ export: "ra-admins-only", reason: "not-permitted" });
+    const run = await call("GET", `/v1/exports/ra-scheduled/runs/${scheduled?.runId ?? ""}`);
+    expect(run.json).toMatchObject({
+      trigger: "manual",
+      status: "queued",
+      requestedBy: "contributor-token",
+    });
+
+    const again = await call("POST", "/v1/runs/run-all", { body: { connection: "ra-shared" } });
+    expect(again.status).toBe(202);
+    expect(again.json["queued"]).toEqual([]);
+    expect(again.json["skipped"]).toEqual([{ export: "ra-scheduled", reason: "run-in-progress" }]);
+    const audit = await store.listAudit({ targetType: "export", targetName: "ra-scheduled" });
+    expect(audit.filter((entry) => entry.action === "run.trigger")).toHaveLength(1);
+  });
+
+  it("refuses viewers and unknown fields", async () => {
+    expect((await call("POST", "/v1/runs/run-all", { token: "viewer", body: {} })).status).toBe(
+      403,
+    );
+    const unknown = await call("POST", "/v1/runs/run-all", { body: { everything: true } });
+    expect(unknown.status).toBe(400);
+  });
+});
+
+describe("request budget", () => {
+  it("shows a connection's daily budget without its client id, and 404 for an unknown one", async () => {
+    const response = await call("GET", "/v1/connections/shared/budget", { token: "viewer" });
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({
+      connection: "shared",
+      dailyLimit: 10_000,
+      used: 0,
+      remaining: 10_000,
+    });
+    expect(String(response.json["resetsAt"])).toMatch(/T00:00:00\.000Z$/);
+    expect((await call("GET", "/v1/connections/nope/budget")).status).toBe(404);
   });
 });
 

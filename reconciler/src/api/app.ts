@@ -14,6 +14,7 @@ import { registerMeRoutes } from "./me.ts";
 import { registerPlanRoutes, type ExportPlanner } from "./plans.ts";
 import { createApiMetrics, type ApiMetrics } from "./metrics.ts";
 import { registerRunRoutes } from "./runs.ts";
+import { registerSchedulingRoutes, type SchedulingRouteOptions } from "./scheduling.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerStatusPage } from "../ui/status-page.ts";
 
@@ -28,7 +29,7 @@ export interface ReconcilerApp {
 }
 
 export function createApp(
-  deps: AppDependencies & { exportPlanner?: ExportPlanner | undefined },
+  deps: AppDependencies & SchedulingRouteOptions & { exportPlanner?: ExportPlanner | undefined },
 ): ReconcilerApp {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -89,6 +90,7 @@ export function createApp(
   registerExportRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerPlanRoutes(app, deps);
+  registerSchedulingRoutes(app, deps, deps);
   registerMeRoutes(app, deps);
   registerStatusPage(app);
 

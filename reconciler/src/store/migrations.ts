@@ -131,6 +131,44 @@ export const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: "scheduler: trigger state, run dispatch, daily request budget",
+    statements: [
+      // What the triggers of each export last acted on; compare-and-set by every process.
+      `CREATE TABLE scheduler_export_state (
+        export_id text PRIMARY KEY REFERENCES exports (id) ON DELETE CASCADE,
+        cron_spec text,
+        cron_next_at timestamptz,
+        source_version text,
+        stack_generation integer NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      // The current queue job of each run: `sequence` names it, `attempt` counts failures.
+      `CREATE TABLE run_dispatch (
+        run_id text PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        sequence integer NOT NULL DEFAULT 1,
+        attempt integer NOT NULL DEFAULT 1,
+        not_before timestamptz,
+        dispatched_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      // Requests used per Constant Contact application and UTC day (CONTRACT §2.1).
+      `CREATE TABLE ctct_request_usage (
+        app_key text NOT NULL,
+        day date NOT NULL,
+        used integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (app_key, day)
+      )`,
+      // Requests set aside by runs that are queued or running.
+      `CREATE TABLE run_budget_reservations (
+        run_id text PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        app_key text NOT NULL,
+        day date NOT NULL,
+        requests integer NOT NULL
+      )`,
+      `CREATE INDEX run_budget_reservations_app_day ON run_budget_reservations (app_key, day)`,
+    ],
+  },
 ];
 
 /** An arbitrary constant that names the migration advisory lock. */

@@ -1,0 +1,24 @@
+/**
+ * The version of all of an export's segments together: changes whenever any segment's data
+ * changes. Reads no rows: sources report versions from file times, blob ETags or query hashes.
+ */
+import { createHash } from "node:crypto";
+import { createSegmentSource, type SourceEnvironment } from "../sources/create-source.ts";
+import type { ExportRecord } from "../store/store.ts";
+import type { SourceVersionReader } from "./triggers.ts";
+
+export function createSourceVersionReader(environment: SourceEnvironment): SourceVersionReader {
+  return async (record: ExportRecord) => {
+    const source = createSegmentSource(record.definition.source, environment);
+    try {
+      const hash = createHash("sha256");
+      for (const segment of record.definition.segments) {
+        const resolved = await source.resolve(segment);
+        hash.update(`${segment}\u0000${resolved.version}\u0000`);
+      }
+      return hash.digest("hex");
+    } finally {
+      await source.close();
+    }
+  };
+}
