@@ -35,6 +35,11 @@ export class ScenarioReport {
     return holds;
   }
 
+  /** Failures recorded so far. */
+  get failureCount(): number {
+    return this.#failures.length;
+  }
+
   /** Records a failure outright. */
   fail(failure: string): void {
     this.#failures.push(failure);

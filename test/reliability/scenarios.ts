@@ -2,6 +2,7 @@
  * Every reliability scenario with its full size (for `npm run test:reliability`). The CI-sized
  * calls live in `test/integration/reliability-*.test.ts`.
  */
+import { badInput } from "./bad-input.ts";
 import { fuzzEmulator } from "./fuzz-emulator.ts";
 import { fuzzReconciler } from "./fuzz-reconciler.ts";
 import type { ScenarioResult } from "./scenario.ts";
@@ -15,4 +16,5 @@ export interface ScenarioEntry {
 export const SCENARIOS: readonly ScenarioEntry[] = [
   { name: "fuzz-reconciler", full: () => fuzzReconciler({ maxExamples: 200 }) },
   { name: "fuzz-emulator", full: () => fuzzEmulator({ maxExamples: 200 }) },
+  { name: "bad-input", full: () => badInput({ profileLimit: 1_000_000 }) },
 ];
