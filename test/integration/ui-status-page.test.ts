@@ -5,7 +5,7 @@
  * Run button. Screenshots land in test-results/ui/ (ignored by git).
  */
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -233,6 +233,39 @@ describe("status page", () => {
     for (const secret of harness.secrets) expect(html.includes(secret)).toBe(false);
     await page.context().close();
   });
+
+  it("previews a plan, even for a viewer, with its row errors downloadable as CSV", async () => {
+    const page = await signedIn(harness.tokens.viewer);
+    await page.goto(`${harness.url}/ui#/exports/${harness.exportName}`);
+    await page.getByRole("button", { name: "Preview plan" }).click();
+    const plan = page.getByTestId("plan");
+    await plan.getByRole("heading", { name: "Plan: what a run now would do" }).waitFor();
+    const text = (await plan.textContent()) ?? "";
+    expect(text).toContain("Profiles300");
+    expect(text).toContain("Invalid rows1");
+    const errors = await plan.locator("table.row-errors tbody tr").all();
+    expect(errors).toHaveLength(1);
+    expect(await errors[0]?.locator("td").allTextContents()).toEqual([
+      "high-value",
+      "301",
+      "email",
+      expect.any(String),
+      expect.stringContaining("mail") as string,
+    ]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      plan.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${harness.exportName}-plan-row-errors.csv`);
+    const path = join(artifacts, download.suggestedFilename());
+    await download.saveAs(path);
+    const csv = await readFile(path, "utf8");
+    expect(csv.split("\r\n")[0]).toBe("segment,row,field,reason,message");
+    expect(csv).toMatch(/^high-value,301,email,/m);
+    expect(csv).not.toContain("not-an-email");
+    await page.screenshot({ path: join(artifacts, "plan.png"), fullPage: true });
+    await page.context().close();
+  }, 60_000);
 
   it("writes row errors as CSV that a spreadsheet cannot execute", async () => {
     const page = await browser.newPage();

@@ -65,6 +65,7 @@ export function createApi(token) {
     trigger: (name) => call(token, "POST", `/v1/exports/${path(name)}/runs`, {}),
     cancel: (name, runId) =>
       call(token, "POST", `/v1/exports/${path(name, "runs", runId, "cancel")}`),
+    plan: (name) => call(token, "POST", `/v1/exports/${path(name)}/plan`),
     connections: () => call(token, "GET", "/v1/connections"),
   };
 }

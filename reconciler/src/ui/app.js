@@ -40,6 +40,8 @@ const state = {
   /** The run this tab saw active on the export page, to announce when it ends. */
   watchedRun: undefined,
   notice: undefined,
+  /** The plan shown on the export page: `{ name, status: "loading" | "ready" | "error", … }`. */
+  plan: undefined,
   live: liveRegion(),
   generation: 0,
 };
@@ -177,6 +179,8 @@ async function renderExport(route) {
     selectedRun,
     notice: state.notice,
     live: state.live,
+    plan: state.plan?.name === route.name ? state.plan : undefined,
+    onPlan: () => void previewPlan(route.name),
     onRun: () => void runNow(route.name),
     onCancel: (run) => void cancelRun(route.name, run),
   });
@@ -209,6 +213,20 @@ async function runNow(name) {
     state.notice = { tone: "bad", text: error instanceof ApiError ? error.message : String(error) };
   }
   await render();
+}
+
+/** Asks for a plan (reads the segments: may take a while) and shows it. */
+async function previewPlan(name) {
+  state.plan = { name, status: "loading" };
+  await render();
+  try {
+    state.plan = { name, status: "ready", body: await state.api.plan(name) };
+  } catch (error) {
+    const message = error instanceof ApiError ? `${error.code}: ${error.message}` : String(error);
+    state.plan = { name, status: "error", message };
+  }
+  await render();
+  document.getElementById("plan-title")?.focus();
 }
 
 async function cancelRun(name, run) {
@@ -248,6 +266,8 @@ elements.signOut.addEventListener("click", () => {
 
 window.addEventListener("hashchange", () => {
   state.notice = undefined;
+  // A plan is a snapshot of one moment; leaving the page drops it.
+  state.plan = undefined;
   void render();
 });
 

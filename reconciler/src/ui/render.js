@@ -270,10 +270,33 @@ function definitionFacts(item) {
 }
 
 /** One export: definition, buttons, live progress, history, and the selected run. */
-export function exportView({ item, runs, actions, selectedRun, onRun, onCancel, notice, live }) {
+export function exportView({
+  item,
+  runs,
+  actions,
+  selectedRun,
+  onRun,
+  onCancel,
+  onPlan,
+  plan,
+  notice,
+  live,
+}) {
   const active = runs.find(isActive);
   const mayManage = actions.includes("export.manage");
-  const buttons = [];
+  const buttons = [
+    h(
+      "button",
+      {
+        type: "button",
+        class: "button button-quiet",
+        id: "preview-plan",
+        onclick: onPlan,
+        disabled: plan?.status === "loading",
+      },
+      "Preview plan",
+    ),
+  ];
   if (mayManage && active === undefined) {
     buttons.push(
       h(
@@ -310,6 +333,7 @@ export function exportView({ item, runs, actions, selectedRun, onRun, onCancel, 
     mayManage ? null : h("p", { class: "muted" }, "Your role may view this export but not run it."),
     notice ? h("p", { class: `notice notice-${notice.tone}`, role: "status" }, notice.text) : null,
     live,
+    plan ? planView(item.name, plan) : null,
     h(
       "div",
       { class: "columns" },
@@ -322,8 +346,8 @@ export function exportView({ item, runs, actions, selectedRun, onRun, onCancel, 
       h(
         "section",
         { class: "card", "aria-labelledby": "latest-title" },
-        h("h2", { id: "latest-title" }, "Latest counts"),
-        countsList(runs.find((run) => !isActive(run))),
+        h("h2", { id: "latest-title" }, "Last refresh"),
+        lastRefreshView(runs),
       ),
     ),
     h(
@@ -334,6 +358,22 @@ export function exportView({ item, runs, actions, selectedRun, onRun, onCancel, 
     ),
     selectedRun ? runDetailView(item.name, selectedRun) : null,
   );
+}
+
+/** The counts of the newest succeeded run, and when it finished. */
+function lastRefreshView(runs) {
+  const last = lastSucceeded(runs);
+  if (last === undefined) return h("p", { class: "empty" }, "No run has succeeded yet.");
+  return [
+    h(
+      "p",
+      { class: "muted last-refresh" },
+      "Run ",
+      h("a", { href: runHref(last.export, last.id) }, last.id.slice(0, 8)),
+      `, finished ${formatAgo(last.finishedAt)}`,
+    ),
+    countsList(last),
+  ];
 }
 
 function countsList(run) {
@@ -438,24 +478,7 @@ export function runDetailView(name, run) {
             ? "Paused by a guard; no verdicts were recorded."
             : "No guard stopped this run.",
         )
-      : table(
-          "Guard verdicts",
-          [
-            { label: "Guard" },
-            { label: "Verdict" },
-            { label: "Limit", numeric: true },
-            { label: "Planned", numeric: true },
-            { label: "Reason" },
-          ],
-          verdicts.map((verdict) => [
-            verdict.guard,
-            pill(verdict.passed ? "passed" : "tripped", verdict.passed ? "ok" : "warn"),
-            formatNumber(verdict.limit),
-            formatNumber(verdict.actual),
-            verdict.reason,
-          ]),
-          { captionHidden: true, rowHeader: true },
-        ),
+      : verdictsTable(verdicts),
     h("h3", {}, "Drift"),
     driftView(run),
     h("h3", {}, "Row errors"),
@@ -463,7 +486,7 @@ export function runDetailView(name, run) {
   );
 }
 
-/** Rejected rows: a table of the samples and downloads of all of them as CSV or JSON. */
+/** Rejected rows of a run: Constant Contact's samples, and a note on rows never sent. */
 function rowErrorsView(name, run, rowErrors) {
   const invalid = run.counts?.invalid ?? 0;
   const invalidNote =
@@ -472,26 +495,36 @@ function rowErrorsView(name, run, rowErrors) {
           "p",
           { class: "muted" },
           `${formatNumber(invalid)} row${invalid === 1 ? " had" : "s had"} an invalid e-mail or value and ${invalid === 1 ? "was" : "were"} not sent; `,
-          h("code", {}, `ccx plan ${name} --json`),
-          " lists their positions.",
+          "Preview plan lists their positions.",
         )
       : null;
   if (rowErrors.length === 0) {
     return [h("p", { class: "muted" }, "Constant Contact rejected no row."), invalidNote];
   }
-  const base = `${name}-${run.id.slice(0, 8)}-row-errors`;
+  return [
+    rowErrorsTable(
+      rowErrors,
+      `${name}-${run.id.slice(0, 8)}-rejected-rows`,
+      `${formatNumber(rowErrors.length)} rejected row sample${rowErrors.length === 1 ? "" : "s"} (positions, masked e-mails and reasons only). `,
+    ),
+    invalidNote,
+  ];
+}
+
+/** Row errors as a table (first 100) with downloads of all of them as CSV and JSON. */
+function rowErrorsTable(rowErrors, filenameBase, description) {
   const columns = rowErrorColumns(rowErrors);
   return [
     h(
       "p",
       { class: "row-errors-bar" },
-      `${formatNumber(rowErrors.length)} rejected row sample${rowErrors.length === 1 ? "" : "s"} (positions, masked e-mails and reasons only). `,
+      description,
       h(
         "button",
         {
           type: "button",
           class: "button button-quiet",
-          onclick: () => download(`${base}.csv`, "text/csv", rowErrorsToCsv(rowErrors)),
+          onclick: () => download(`${filenameBase}.csv`, "text/csv", rowErrorsToCsv(rowErrors)),
         },
         "Download CSV",
       ),
@@ -502,7 +535,11 @@ function rowErrorsView(name, run, rowErrors) {
           type: "button",
           class: "button button-quiet",
           onclick: () =>
-            download(`${base}.json`, "application/json", `${JSON.stringify(rowErrors, null, 2)}\n`),
+            download(
+              `${filenameBase}.json`,
+              "application/json",
+              `${JSON.stringify(rowErrors, null, 2)}\n`,
+            ),
         },
         "Download JSON",
       ),
@@ -511,17 +548,113 @@ function rowErrorsView(name, run, rowErrors) {
       "div",
       { class: "table-wrap" },
       table(
-        "Rejected rows",
+        "Row errors",
         columns.map((key) => ({
           label: key.charAt(0).toUpperCase() + key.slice(1),
           numeric: key === "row" || key === "chunk",
         })),
         rowErrors.slice(0, 100).map((error) => columns.map((key) => String(error[key] ?? ""))),
-        { captionHidden: true },
+        { captionHidden: true, className: "row-errors" },
       ),
     ),
-    invalidNote,
   ];
+}
+
+const PLAN_LABELS = [
+  ["profiles", "Profiles"],
+  ["adds", "To add"],
+  ["updates", "To update"],
+  ["removals", "To remove"],
+  ["retained", "Kept (add-only)"],
+  ["suppressed", "Suppressed opt-outs"],
+  ["unchanged", "Unchanged"],
+  ["invalid", "Invalid rows"],
+  ["duplicates", "Duplicate rows"],
+];
+
+/** What a run now would do: counts, guard verdicts, request estimate and rejected rows. */
+export function planView(name, plan) {
+  if (plan.status === "loading") {
+    return h(
+      "section",
+      { class: "card plan", "aria-busy": "true" },
+      h("h2", {}, "Plan"),
+      h("p", { class: "muted" }, "Reading the segments and comparing them with the list…"),
+    );
+  }
+  if (plan.status === "error") {
+    return h(
+      "section",
+      { class: "card plan" },
+      h("h2", {}, "Plan"),
+      h("p", { class: "notice notice-bad", role: "alert" }, plan.message),
+    );
+  }
+  const body = plan.body;
+  const counts = body.counts ?? {};
+  const verdicts = body.verdicts ?? [];
+  const rowErrors = body.rowErrors ?? [];
+  return h(
+    "section",
+    { class: "card plan", "aria-labelledby": "plan-title", "data-testid": "plan" },
+    h("h2", { id: "plan-title", tabindex: "-1" }, "Plan: what a run now would do"),
+    body.blocked
+      ? h(
+          "p",
+          { class: "notice notice-warn" },
+          "A guard blocks this plan: a run would pause and write nothing.",
+        )
+      : null,
+    h(
+      "dl",
+      { class: "counts" },
+      PLAN_LABELS.filter(([key]) => typeof counts[key] === "number").map(([key, label]) =>
+        h(
+          "div",
+          { class: `count${counts[key] === 0 ? " count-zero" : ""}` },
+          h("dt", {}, label),
+          h("dd", {}, formatNumber(counts[key])),
+        ),
+      ),
+    ),
+    verdicts.length === 0 ? null : [h("h3", {}, "Guards"), verdictsTable(verdicts)],
+    body.estimate
+      ? h(
+          "p",
+          { class: "muted" },
+          `Constant Contact requests: ${formatNumber(body.estimate.total)} (${body.estimate.formula})`,
+        )
+      : null,
+    h("h3", {}, "Rows that would not be sent"),
+    rowErrors.length === 0
+      ? h("p", { class: "muted" }, "Every row is valid.")
+      : rowErrorsTable(
+          rowErrors,
+          `${name}-plan-row-errors`,
+          `${formatNumber(rowErrors.length)} row${rowErrors.length === 1 ? "" : "s"} (positions and reasons only, never values). `,
+        ),
+  );
+}
+
+function verdictsTable(verdicts) {
+  return table(
+    "Guard verdicts",
+    [
+      { label: "Guard" },
+      { label: "Verdict" },
+      { label: "Limit", numeric: true },
+      { label: "Planned", numeric: true },
+      { label: "Reason" },
+    ],
+    verdicts.map((verdict) => [
+      verdict.guard,
+      pill(verdict.passed ? "passed" : "tripped", verdict.passed ? "ok" : "warn"),
+      formatNumber(verdict.limit),
+      formatNumber(verdict.actual),
+      verdict.reason,
+    ]),
+    { captionHidden: true, rowHeader: true },
+  );
 }
 
 /**
