@@ -158,8 +158,13 @@ export async function startReconciler(
   });
 
   let scheduler: RunningScheduler | undefined;
-  const executeRun = options.createRunExecutor?.({ store: opened.store, secretBox, logger });
-  if (config.scheduler.enabled && executeRun !== undefined) {
+  // The scheduler executes runs through the export pipeline; a transient failure rejects so
+  // that the scheduler retries it with backoff (its contract, `scheduler/run-executor.ts`).
+  const executeRun: RunExecutor =
+    options.createRunExecutor?.({ store: opened.store, secretBox, logger }) ??
+    ((runId, signal) =>
+      executeExportRun({ ...runDependencies, rethrowRetryable: true }, runId, signal));
+  if (config.scheduler.enabled) {
     try {
       scheduler = await startScheduler({
         store: opened.store,

@@ -43,8 +43,8 @@ export const SchedulerConfigSchema = z
   .strictObject({
     /** Runs exports at all; `false` leaves runs queued (e.g. an API-only replica). @default true */
     enabled: z.boolean().default(true),
-    /** How often cron and stack-change triggers and queued runs are checked, in seconds. @default 5 */
-    tickSeconds: z.coerce.number().min(0.2).max(300).default(5),
+    /** How often cron and stack-change triggers and queued runs are checked, in seconds. @default 1 */
+    tickSeconds: z.coerce.number().min(0.2).max(300).default(1),
     /** How often each export's sources are asked for their version, in seconds. @default 300 */
     sourcePollSeconds: z.coerce.number().min(0.2).max(86_400).default(300),
     /** Runs one process executes at the same time (different exports). @default 2 */
@@ -80,7 +80,7 @@ export const SchedulerConfigSchema = z
   })
   .default({
     enabled: true,
-    tickSeconds: 5,
+    tickSeconds: 1,
     sourcePollSeconds: 300,
     concurrency: 2,
     leaseSeconds: 30,
