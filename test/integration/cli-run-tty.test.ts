@@ -81,4 +81,27 @@ describe("ccx run in a terminal", () => {
     expect(screen).toMatch(/^invalid +1$/m);
     expect(screen).not.toContain(harness.tokens.admin);
   }, 120_000);
+
+  it("stops following on Ctrl-C with exit code 130 and says the run goes on", async () => {
+    const command = `'${process.execPath}' '${cli}' run ${harness.exportName}; echo EXIT=$?; sleep 600`;
+    await tmux(["new-session", "-d", "-s", "interrupt", "-x", "160", "-y", "48", command], {
+      ...process.env,
+      CCX_ENDPOINT: harness.url,
+      CCX_TOKEN: harness.tokens.admin,
+    });
+    const pane = async () => (await tmux(["capture-pane", "-p", "-t", "interrupt"])).stdout;
+    let screen = "";
+    for (let attempt = 0; attempt < 300 && !PROGRESS.test(screen); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      screen = await pane();
+    }
+    await tmux(["send-keys", "-t", "interrupt", "C-c"]);
+    for (let attempt = 0; attempt < 300 && !screen.includes("EXIT="); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      screen = await pane();
+    }
+    expect(screen).toContain("EXIT=130");
+    expect(screen).toMatch(/Stopped following run [0-9a-f-]{36}; it goes on\./);
+    expect(screen).toContain(`stop it with \`ccx cancel ${harness.exportName}\``);
+  }, 60_000);
 });

@@ -18,9 +18,14 @@ Runs an export now and follows it: a live progress bar on a terminal (plain prog
 otherwise), then a summary of the counts. Ctrl-C stops following; the run goes on (stop it with
 \`ccx cancel <export>\`).
 
+Exit code 130: interrupted (Ctrl-C) while following; the run goes on.
+
 Options:
   --no-wait            only queue the run and print its id
   --interval <ms>      how often to ask for progress (100-60000, default 500)`;
+
+/** Exit code after Ctrl-C: 128 + SIGINT, as shells report it. */
+const INTERRUPTED = 130;
 
 /** How each final status exits. */
 export function exitCodeOfRun(run: RunView): ExitCodeValue {
@@ -55,6 +60,13 @@ export function run(argv: string[], io?: CommandIo): Promise<number> {
         return ExitCode.ok;
       }
       const finished = await follow(context, name, queued, interval);
+      if (finished === "interrupted") {
+        context.err(
+          `Stopped following run ${queued.id}; it goes on. ` +
+            `Watch it with \`ccx runs ${name}\`, stop it with \`ccx cancel ${name}\`.`,
+        );
+        return INTERRUPTED;
+      }
       if (context.values.json === true) {
         context.out(JSON.stringify(finished));
       } else {
@@ -68,13 +80,33 @@ export function run(argv: string[], io?: CommandIo): Promise<number> {
 
 const ACTIVE = new Set(["queued", "running"]);
 
-/** Polls the run until it ends, drawing progress unless `--json`. */
+/**
+ * Polls the run until it ends, drawing progress unless `--json`. Ctrl-C stops following (not
+ * the run) and resolves `"interrupted"`.
+ */
 async function follow(
   context: RemoteContext,
   name: string,
   queued: RunView,
   interval: number,
-): Promise<RunView> {
+): Promise<RunView | "interrupted"> {
+  const interrupt = new AbortController();
+  const onInterrupt = () => interrupt.abort();
+  process.once("SIGINT", onInterrupt);
+  try {
+    return await poll(context, name, queued, interval, interrupt.signal);
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+  }
+}
+
+async function poll(
+  context: RemoteContext,
+  name: string,
+  queued: RunView,
+  interval: number,
+  interrupted: AbortSignal,
+): Promise<RunView | "interrupted"> {
   const started = Date.now();
   const json = context.values.json === true;
   const columns = (context.io.stdout as { columns?: number }).columns ?? 120;
@@ -100,7 +132,13 @@ async function follow(
       }
     }
     tick += 1;
-    await sleep(interval);
+    try {
+      await sleep(interval, undefined, { signal: interrupted });
+    } catch {
+      // Leave the progress line as it was drawn and move below it.
+      if (!json && context.tty) context.io.stdout.write("\n");
+      return "interrupted";
+    }
     current = await context.api.getRun(name, current.id);
   }
   if (!json && context.tty) {
