@@ -70,7 +70,7 @@ export class DemoStack {
     await mkdir(join(this.#home, "home"), { recursive: true });
     await mkdir(join(this.#home, "state"), { recursive: true });
     await rm(join(this.#programDir, this.#stackFile), { force: true });
-    await this.#quiet(["stack", "init", this.#stack]);
+    await this.#quiet(["stack", "init"]);
   }
 
   /** Sets a config value (`secret` ones are encrypted in the stack file). */
