@@ -2,6 +2,9 @@
  * The provider's steps (check, diff, create, read, update, delete) against a real reconciler and
  * the Constant Contact emulator, called the way the dynamic-provider server calls them.
  */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as connection from "../../provider/connection-behaviour.ts";
 import type {
@@ -15,6 +18,7 @@ import { UNKNOWN } from "../../provider/unknowns.ts";
 import { startCcxTestStack, type CcxTestStack } from "../support/ccx-stack.ts";
 
 let stack: CcxTestStack;
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 function useToken(role: keyof CcxTestStack["tokens"]): void {
   const settings: Record<string, string> = {
@@ -181,5 +185,62 @@ describe("a connection and an export through their lifecycle", () => {
     expect((await segmentExport.readExport("newsletter")).id).toBe("");
     await connection.deleteConnection("marketing", connectionOutputs);
     expect((await connection.readConnection("marketing")).id).toBe("");
+  });
+});
+
+describe("the data plan in check", () => {
+  let segments: string;
+
+  beforeAll(async () => {
+    segments = await mkdtemp(join(tmpdir(), "ccx-plan-segments-"));
+    const csv = (from: number, to: number) =>
+      ["email,first_name", ...range(from, to).map((i) => `p${i}@example.com,P${i}`)].join("\n");
+    await writeFile(join(segments, "all.csv"), `${csv(0, 100)}\n`);
+    await writeFile(join(segments, "half.csv"), `${csv(0, 50)}\n`);
+    await writeFile(join(segments, "more.csv"), `${csv(100, 120)}\n`);
+    useToken("admin");
+    await connection.createConnection(connectionInputs("plans"));
+  });
+  afterAll(async () => {
+    await rm(segments, { recursive: true, force: true });
+  });
+
+  const planned = (segmentNames: string[]): SegmentExportInputs => ({
+    ...exportInputs("plans", "planned"),
+    source: { type: "files", path: segments },
+    segments: segmentNames,
+  });
+
+  it("plans a new export, keeps the plan while nothing changes, and plans a change", async () => {
+    const first = await segmentExport.checkExport({}, planned(["all"]));
+    expect(first.failures).toEqual([]);
+    expect(first.inputs?.plan).toMatchObject({ adds: 100, removals: 0, profiles: 100 });
+
+    const created = await segmentExport.createExport(first.inputs!);
+    const run = await stack.runExport("planned");
+    expect(run.status).toBe("succeeded");
+
+    const same = await segmentExport.checkExport(first.inputs!, planned(["all"]));
+    expect(same.inputs?.plan).toEqual(first.inputs?.plan);
+
+    const grown = await segmentExport.checkExport(first.inputs!, planned(["all", "more"]));
+    expect(grown.failures).toEqual([]);
+    expect(grown.inputs?.plan).toMatchObject({ adds: 20, updates: 0, removals: 0 });
+    expect(grown.inputs?.plan?.summary).toMatch(/^\+20 adds/);
+    expect(created.id).toBe("planned");
+  });
+
+  it("fails the check, naming the guard, when a change would remove too much", async () => {
+    const shrunk = await segmentExport.checkExport(planned(["all"]), planned(["half"]));
+    expect(shrunk.failures).toHaveLength(1);
+    expect(shrunk.failures?.[0]).toMatchObject({ property: "guards" });
+    expect(shrunk.failures?.[0]?.reason).toMatch(/50/);
+  });
+
+  it("says why when a plan cannot be made, without failing the check", async () => {
+    const orphan = { ...planned(["all"]), name: "orphan", connection: "not-created-yet" };
+    const result = await segmentExport.checkExport({}, orphan);
+    expect(result.failures).toEqual([]);
+    expect(result.inputs?.plan?.summary).toMatch(/^not planned: /);
   });
 });
