@@ -81,7 +81,7 @@ export class SchedulerStore {
   async swapCronPlan(
     exportId: string,
     expected: { spec: string | null; nextAt: Date | null },
-    next: { spec: string; nextAt: Date | null },
+    next: { spec: string | null; nextAt: Date | null },
   ): Promise<boolean> {
     const rows = await this.db.query(
       `UPDATE scheduler_export_state SET cron_spec = $2, cron_next_at = $3, updated_at = now()

@@ -21,9 +21,21 @@ export interface TriggerDependencies {
 /** Fires the export's cron when its planned time has come; plans the next time. */
 export async function checkCronTrigger(deps: TriggerDependencies, record: ExportRecord) {
   const spec = cronSpecOf(record.definition.schedule);
-  if (spec === undefined || !runsAutomatically(record)) return;
+  if (spec === undefined) return;
   const key = cronSpecKey(spec);
   const state = await deps.schedulerStore.triggerState(record.id);
+  if (!runsAutomatically(record)) {
+    // Forget the plan of a disabled or detached export, so that enabling it again waits for
+    // the next fire time instead of catching up on the ones it missed while off.
+    if (state.cronSpec !== null) {
+      await deps.schedulerStore.swapCronPlan(
+        record.id,
+        { spec: state.cronSpec, nextAt: state.cronNextAt },
+        { spec: null, nextAt: null },
+      );
+    }
+    return;
+  }
   const planned = state.cronSpec === key ? (state.cronNextAt ?? undefined) : undefined;
   const decision = decideCronTick(spec, planned, deps.now());
   if (decision.kind === "wait") return;
