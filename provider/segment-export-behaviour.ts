@@ -73,6 +73,17 @@ async function lastRunOf(client: ReconcilerClient, name: string): Promise<LastRu
   return toLastRun(runs?.items[0]);
 }
 
+/**
+ * Members on the list minus those the last run synced, as that run counted them when it verified
+ * the list: hand edits in Constant Contact show up here (`pulumi refresh`) instead of being fought.
+ */
+function listDriftOf(lastRun: LastRunOutput | null): number | null {
+  if (lastRun === null) return null;
+  const { listDrift, listMembers } = lastRun.counts;
+  if (listDrift !== undefined) return listDrift;
+  return listMembers !== undefined && listMembers >= 0 ? 0 : null;
+}
+
 function toOutputs(stored: SegmentExport, lastRun: LastRunOutput | null): Outputs {
   return {
     ...(stored.definition as Outputs),
@@ -81,6 +92,7 @@ function toOutputs(stored: SegmentExport, lastRun: LastRunOutput | null): Output
     definitionHash: stored.definitionHash,
     attached: stored.attached,
     lastRun,
+    listDrift: listDriftOf(lastRun),
   };
 }
 

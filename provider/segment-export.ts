@@ -46,6 +46,11 @@ export type SegmentExportOutputs = ExportPutRequest & {
   /** False while detached in the reconciler: kept, never run. */
   attached: boolean;
   lastRun: LastRunOutput | null;
+  /**
+   * Members on the list minus those the last run synced (0: as synced; null: not verified yet).
+   * Non-zero when someone edited the list in Constant Contact; reported, never fought.
+   */
+  listDrift: number | null;
 };
 
 // Serialized into the state as source text: it captures nothing and loads its behaviour in the
@@ -101,6 +106,8 @@ export class SegmentExport extends pulumi.dynamic.Resource {
   declare readonly attached: pulumi.Output<boolean>;
   /** Status and counts of the most recent run (updated by `pulumi refresh`). */
   declare readonly lastRun: pulumi.Output<LastRunOutput | null>;
+  /** Members on the list minus those the last run synced (updated by `pulumi refresh`). */
+  declare readonly listDrift: pulumi.Output<number | null>;
 
   constructor(name: string, args: SegmentExportArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -114,6 +121,7 @@ export class SegmentExport extends pulumi.dynamic.Resource {
         definitionHash: undefined,
         attached: undefined,
         lastRun: undefined,
+        listDrift: undefined,
       },
       opts,
       "ccx",

@@ -142,20 +142,26 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
     await expectStateFreeOfSecrets();
   });
 
-  it("shows the last run after `pulumi refresh`", async () => {
+  it("shows the last run and a hand edit of the list after `pulumi refresh`", async () => {
+    // Someone adds a member in Constant Contact by hand; the next run reports it, not fights it.
+    const list = ccx.emulator.inspect.lists(accountId).find((l) => l.name === LIST_NAME);
+    ccx.emulator.seedContact(accountId, { email: "by-hand@example.com", listIds: [list!.listId] });
+    const run = await ccx.runExport("newsletter");
+    expect(run.counts).toMatchObject({ added: 0, updated: 0, removed: 0, listDrift: 1 });
+
     await stack.run(["refresh", "--yes", "--skip-preview"]);
     const state = await stack.exportState();
     const exported = state.deployment.resources?.find((resource) => resource.type === EXPORT_TYPE);
-    expect(exported?.outputs?.lastRun).toMatchObject({
-      status: "succeeded",
-      counts: { added: 50, updated: 300 },
+    expect(exported?.outputs).toMatchObject({
+      lastRun: { id: run.id, status: "succeeded" },
+      listDrift: 1,
     });
   });
 
   it("destroys the stack: the reconciler forgets both, the list keeps its members", async () => {
     await stack.run(["destroy", "--yes", "--skip-preview"]);
     expect(await ccx.reconciler.store.getConnection("marketing")).toBeUndefined();
-    expect(listMembers()).toHaveLength(350);
+    expect(listMembers()).toHaveLength(351);
     const state = await stack.exportState();
     expect(state.deployment.resources ?? []).toHaveLength(0);
   });
