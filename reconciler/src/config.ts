@@ -6,7 +6,8 @@
  * `CCX_CONFIG` (file path), `CCX_HOST`, `CCX_PORT`, `CCX_BODY_LIMIT_BYTES`, `CCX_DATA_DIR`,
  * `CCX_DATABASE_URL`, `CCX_DB_POOL_SIZE`, `CCX_ENCRYPTION_KEY` (+ `CCX_ENCRYPTION_KEY_ID`),
  * `CCX_BOOTSTRAP_ADMIN_TOKEN`, `CCX_LOG_LEVEL`, `CCX_CTCT_API_BASE_URL`, `CCX_CTCT_TOKEN_URL`,
- * `CCX_SNAPSHOTS_DIR`, `CCX_RUNS_TEMP_DIR`.
+ * `CCX_SNAPSHOTS_DIR`, `CCX_RUNS_TEMP_DIR`, `CCX_SCHEDULER_ENABLED` (`true`/`false`),
+ * `CCX_NOTIFY_WEBHOOK_URL`, `CCX_SMTP_PASSWORD` (keeps the SMTP password out of the file).
  *
  * @example
  * ```yaml
@@ -208,6 +209,20 @@ export function environmentOverrides(env: NodeJS.ProcessEnv): Json {
   set(["ctct", "tokenUrl"], env["CCX_CTCT_TOKEN_URL"]);
   set(["snapshots", "dir"], env["CCX_SNAPSHOTS_DIR"]);
   set(["runs", "tempDir"], env["CCX_RUNS_TEMP_DIR"]);
+  const schedulerEnabled = env["CCX_SCHEDULER_ENABLED"];
+  if (schedulerEnabled !== undefined && schedulerEnabled !== "") {
+    // A boolean in YAML, text in the environment; anything but true/false fails validation.
+    section(overrides, "scheduler")["enabled"] =
+      schedulerEnabled === "true" ? true : schedulerEnabled === "false" ? false : schedulerEnabled;
+  }
+  const webhookUrl = env["CCX_NOTIFY_WEBHOOK_URL"];
+  if (webhookUrl !== undefined && webhookUrl !== "") {
+    section(section(overrides, "scheduler"), "notify")["webhookUrl"] = webhookUrl;
+  }
+  const smtpPassword = env["CCX_SMTP_PASSWORD"];
+  if (smtpPassword !== undefined && smtpPassword !== "") {
+    section(section(section(overrides, "scheduler"), "notify"), "smtp")["password"] = smtpPassword;
+  }
   const key = env["CCX_ENCRYPTION_KEY"];
   if (key !== undefined && key !== "") {
     const keyId = env["CCX_ENCRYPTION_KEY_ID"] ?? "default";
