@@ -193,6 +193,8 @@ describe("status page", () => {
     const page = await signedIn(harness.tokens.admin);
     await page.goto(`${harness.url}/ui#/exports/${harness.exportName}`);
     await page.getByRole("button", { name: "Run now" }).click();
+    // The keyboard stays where it was: on the button that replaced Run now.
+    await expect.poll(() => page.evaluate("document.activeElement?.id")).toBe("cancel-run");
     await page.getByRole("button", { name: "Cancel run" }).click();
     await page.getByText(/^Asked run [0-9a-f]{8} to stop\.$/).waitFor();
     expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);

@@ -17,6 +17,9 @@ import {
 const ACTIVE_POLL_MS = 1000;
 const IDLE_POLL_MS = 5000;
 
+/** The control that takes the place of a focused one that a re-render removed. */
+const FOCUS_SUCCESSOR = { "run-now": "cancel-run", "cancel-run": "run-now" };
+
 const elements = {
   signIn: document.getElementById("sign-in"),
   form: document.getElementById("sign-in-form"),
@@ -103,7 +106,10 @@ function show(node, route) {
     state.renderedRoute = key;
     elements.view.querySelector("h1")?.focus();
   } else if (focusedId) {
-    document.getElementById(focusedId)?.focus();
+    // Run now and Cancel replace each other: keep the keyboard on whichever is there now.
+    const next =
+      document.getElementById(focusedId) ?? document.getElementById(FOCUS_SUCCESSOR[focusedId]);
+    next?.focus();
   }
   elements.refreshed.textContent = `Updated ${new Date().toLocaleTimeString()}`;
 }
