@@ -157,4 +157,5 @@ export function createApiClient(target: ApiTarget) {
   };
 }
 
+/** The client {@link createApiClient} returns. */
 export type ApiClient = ReturnType<typeof createApiClient>;

@@ -14,6 +14,7 @@ everything written so far consistent).
 Options:
   --run <id>           cancel this run instead of the active one`;
 
+/** Runs `ccx cancel <export>` and returns its exit code. */
 export function run(argv: string[], io?: CommandIo): Promise<number> {
   return runRemoteCommand(
     {

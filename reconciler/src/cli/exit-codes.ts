@@ -22,8 +22,10 @@ export const ExitCode = {
   unreachable: 7,
 } as const;
 
+/** One of the {@link ExitCode} values. */
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** The exit-code paragraph of every remote command's `--help`. */
 export const EXIT_CODES_HELP = `Exit codes:
   0  done (ccx run: the run succeeded)
   1  the run failed or was cancelled

@@ -38,6 +38,7 @@ export function describeSchedule(schedule: SegmentExport["definition"]["schedule
   return parts.length === 0 ? "on demand" : parts.join(", ");
 }
 
+/** The status word of an export: see {@link ExportOverview.status}. */
 export function statusOf(item: SegmentExport, runs: readonly RunView[]): string {
   if (!item.attached) return "detached";
   if (!item.definition.enabled) return "disabled";
@@ -46,6 +47,7 @@ export function statusOf(item: SegmentExport, runs: readonly RunView[]): string 
   return latest.status === "paused" ? "paused by a guard" : latest.status;
 }
 
+/** The overview of one export from its newest runs and the caller's permissions. */
 export function overviewOf(item: SegmentExport, runs: readonly RunView[], me: Me): ExportOverview {
   const lastSucceeded = runs.find((run) => run.status === "succeeded");
   const actions = me.exports.find((entry) => entry.name === item.name)?.actions ?? [];
@@ -101,6 +103,7 @@ export const COUNT_ORDER = [
   "requests",
 ] as const;
 
+/** A run's counts in {@link COUNT_ORDER}, then any others in recorded order. */
 export function orderedCounts(counts: Record<string, number>): Array<[string, number]> {
   const known: Array<[string, number]> = [];
   for (const key of COUNT_ORDER) {

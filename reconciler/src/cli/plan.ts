@@ -51,6 +51,7 @@ const COUNT_LABELS: Array<[string, string]> = [
   ["duplicates", "duplicate rows"],
 ];
 
+/** Runs `ccx plan <export>`: exit 0, or 3 when a guard blocks the plan. */
 export function run(argv: string[], io?: CommandIo): Promise<number> {
   return runRemoteCommand(
     { name: "plan", usage: USAGE, options: {}, positionals: ["export"] },
@@ -70,6 +71,7 @@ export function run(argv: string[], io?: CommandIo): Promise<number> {
   );
 }
 
+/** The plan for people: counts, guard verdicts, request estimate and the verdict. */
 export function renderPlan(name: string, plan: PlanView, style: Style): string {
   const counts = plan.counts ?? {};
   const lines = [

@@ -25,6 +25,7 @@ export interface CommandIo {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** The real process's streams and environment. */
 export function processIo(): CommandIo {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }

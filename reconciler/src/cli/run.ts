@@ -34,6 +34,7 @@ export function exitCodeOfRun(run: RunView): ExitCodeValue {
   return ExitCode.failed;
 }
 
+/** Runs `ccx run <export>` and returns its exit code (see {@link exitCodeOfRun}). */
 export function run(argv: string[], io?: CommandIo): Promise<number> {
   return runRemoteCommand(
     {

@@ -17,6 +17,7 @@ caused it), status, duration, counts, and the error of a run that did not succee
 Options:
   --limit <n>          how many runs (1-500, default 20)`;
 
+/** Runs `ccx runs <export>` and returns its exit code. */
 export function run(argv: string[], io?: CommandIo): Promise<number> {
   return runRemoteCommand(
     {
@@ -63,6 +64,7 @@ function causeOf(entry: RunView): string {
   return parts.join(" · ");
 }
 
+/** The run history as a table: id, queued, status, duration, counts, cause. */
 export function runsTable(runs: readonly RunView[], style: Style): string {
   return renderTable(
     [

@@ -17,6 +17,7 @@ Options:`;
 /** Runs of each export read to find the newest succeeded one. */
 const RUNS_PER_EXPORT = 20;
 
+/** Runs `ccx status` and returns its exit code. */
 export function run(argv: string[], io?: CommandIo): Promise<number> {
   return runRemoteCommand(
     { name: "status", usage: USAGE, options: {}, positionals: [] },

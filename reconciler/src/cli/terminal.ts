@@ -23,6 +23,7 @@ export function wantsColour(
   return stream.isTTY === true;
 }
 
+/** Styles that colour when `colour` is true and return the text unchanged otherwise. */
 export function createStyle(colour: boolean): Style {
   const wrap = (open: number, close: number) => (text: string) =>
     colour ? `\x1b[${open}m${text}\x1b[${close}m` : text;
