@@ -34,4 +34,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   4  the token was refused, or its role may not do this
   5  no such export or run
   6  refused by the export's state (a run is already active, nothing to cancel, detached)
-  7  the reconciler is unreachable or failed (HTTP 5xx)`;
+  7  the reconciler is unreachable or failed (HTTP 5xx)
+  130  ccx run stopped following on Ctrl-C; the run goes on`;

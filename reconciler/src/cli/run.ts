@@ -18,8 +18,6 @@ Runs an export now and follows it: a live progress bar on a terminal (plain prog
 otherwise), then a summary of the counts. Ctrl-C stops following; the run goes on (stop it with
 \`ccx cancel <export>\`).
 
-Exit code 130: interrupted (Ctrl-C) while following; the run goes on.
-
 Options:
   --no-wait            only queue the run and print its id
   --interval <ms>      how often to ask for progress (100-60000, default 500)`;
