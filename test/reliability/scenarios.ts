@@ -6,6 +6,18 @@ import { badInput } from "./bad-input.ts";
 import { fuzzEmulator } from "./fuzz-emulator.ts";
 import { fuzzReconciler } from "./fuzz-reconciler.ts";
 import type { ScenarioResult } from "./scenario.ts";
+import { secretHygiene } from "./secret-hygiene.ts";
+import { createTestDatabase } from "../support/postgres.ts";
+
+/** Runs `work` on a fresh PostgreSQL database, dropped afterwards. */
+async function onPostgres<T>(label: string, work: (url: string) => Promise<T>): Promise<T> {
+  const database = await createTestDatabase(label);
+  try {
+    return await work(database.url);
+  } finally {
+    await database.drop();
+  }
+}
 
 export interface ScenarioEntry {
   name: string;
@@ -17,4 +29,10 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
   { name: "fuzz-reconciler", full: () => fuzzReconciler({ maxExamples: 200 }) },
   { name: "fuzz-emulator", full: () => fuzzEmulator({ maxExamples: 200 }) },
   { name: "bad-input", full: () => badInput({ profileLimit: 1_000_000 }) },
+  { name: "secret-hygiene", full: () => secretHygiene({ profiles: 5_000 }) },
+  {
+    name: "secret-hygiene-postgres",
+    full: () =>
+      onPostgres("hygiene", (url) => secretHygiene({ profiles: 5_000, databaseUrl: url })),
+  },
 ];

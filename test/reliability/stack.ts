@@ -33,11 +33,22 @@ export interface ReliabilityStack {
   callAs(role: Role): ApiCall;
   /**
    * Creates an emulator app and account and the reconciler connection `name` that uses them.
-   * @returns the emulator account id and client id
+   * @returns the emulator account id, client id and the credentials handed to the reconciler
    */
-  connect(name: string): Promise<{ accountId: string; clientId: string }>;
+  connect(name: string): Promise<{
+    accountId: string;
+    clientId: string;
+    credentials: { clientId: string; clientSecret: string; refreshToken: string };
+  }>;
+  /** Remembers a secret the scenario made up itself (a probe token), for the scans. */
+  addSecret(secret: string): void;
+  /** The reconciler's store settings, to open the database again after `close()`. */
+  store: { dataDir: string; databaseUrl: string | undefined };
   /** Every secret handed out so far, including tokens issued through the relay. */
   secrets(): string[];
+  /** Stops the reconciler only (its store can then be opened and dumped). */
+  stopReconciler(): Promise<void>;
+  /** Stops everything and removes the scratch directory. */
   close(): Promise<void>;
 }
 
@@ -103,19 +114,21 @@ export async function startReliabilityStack(
       const { accountId } = emulator.createAccount({ organizationName: `Org ${name}` });
       const { accessToken, refreshToken } = emulator.issueTokens(app.clientId, accountId);
       handedOut.push(app.clientSecret, accessToken, refreshToken);
-      const created = await call(
-        "PUT",
-        `/v1/connections/${name}`,
-        connectionBody({ clientId: app.clientId, clientSecret: app.clientSecret, refreshToken }),
-      );
+      const credentials = { clientId: app.clientId, clientSecret: app.clientSecret, refreshToken };
+      const created = await call("PUT", `/v1/connections/${name}`, connectionBody(credentials));
       if (created.status !== 201 && created.status !== 200) {
         throw new Error(
           `connection ${name}: HTTP ${created.status} ${JSON.stringify(created.json)}`,
         );
       }
-      return { accountId, clientId: app.clientId };
+      return { accountId, clientId: app.clientId, credentials };
     },
+    addSecret(secret) {
+      handedOut.push(secret);
+    },
+    store: { dataDir: join(dir, "store"), databaseUrl: options.databaseUrl },
     secrets: () => [...handedOut, ...tokenRecorder.issued],
+    stopReconciler: () => reconciler.close(),
     async close() {
       await reconciler.close();
       await tokenRecorder.close();
