@@ -291,4 +291,46 @@ describe("two reconciler processes on one PostgreSQL", () => {
     expect(history.json).toMatchObject({ id: runId, status: "succeeded", trigger: "manual" });
     await stopReplica(survivor);
   }, 180_000);
+  it("hand a run over at a checkpoint when a process stops gracefully, never running it twice", async () => {
+    const [first, second] = await Promise.all([
+      startReplica("e", 24, 250),
+      startReplica("f", 24, 250),
+    ]);
+    if (first === undefined || second === undefined) throw new Error("replicas did not start");
+    const api = apiClient(first.url, adminToken);
+    expect(
+      (await api("PUT", "/v1/exports/handover", scheduledExport("shared-app", {}))).status,
+    ).toBe(201);
+    const triggered = await api("POST", "/v1/exports/handover/runs", {});
+    expect(triggered.status).toBe(202);
+    const runId = String(triggered.json["id"]);
+    const started = await waitFor("the run to get going", async () => {
+      const run = await opened.store.getRun(runId);
+      if ((run?.counts["chunks"] ?? 0) < 3) return undefined;
+      return (await executions()).find((execution) => execution.run_id === runId);
+    });
+    const leaving = [first, second].find((replica) => replica.process.pid === started.pid);
+    const staying = [first, second].find((replica) => replica.process.pid !== started.pid);
+    if (leaving === undefined || staying === undefined) throw new Error("no replica ran the run");
+    await stopReplica(leaving);
+    expect(leaving.process.exitCode).toBe(0);
+
+    const finished = await waitFor("the other process to finish the run", async () => {
+      const run = await opened.store.getRun(runId);
+      return run?.status === "succeeded" ? run : undefined;
+    });
+    const attempts = (await executions()).filter((execution) => execution.run_id === runId);
+    expect(attempts).toHaveLength(2);
+    const [stopped, resumed] = attempts;
+    expect(stopped?.pid).toBe(leaving.process.pid);
+    expect(resumed?.pid).toBe(staying.process.pid);
+    // The first process stopped at a checkpoint before the second one started.
+    expect(stopped?.finished_at).not.toBeNull();
+    expect(resumed?.started_at.getTime()).toBeGreaterThanOrEqual(
+      stopped?.finished_at?.getTime() ?? Number.POSITIVE_INFINITY,
+    );
+    expect(resumed?.resumed_from).toBeGreaterThanOrEqual(3);
+    expect(finished.counts).toMatchObject({ chunks: 24 });
+    await stopReplica(staying);
+  }, 180_000);
 });

@@ -39,6 +39,9 @@ export class PgBossRunQueue implements RunQueue {
   readonly durable = true;
   readonly #boss: PgBoss;
   readonly #options: PgBossRunQueueOptions;
+  /** Aborted first on stop, so runs in hand stop at a checkpoint before pg-boss lets go of them. */
+  readonly #stopping = new AbortController();
+  readonly #inHand = new Set<Promise<void>>();
 
   constructor(options: PgBossRunQueueOptions) {
     this.#options = options;
@@ -76,15 +79,21 @@ export class PgBossRunQueue implements RunQueue {
       },
       async (jobs: JobWithMetadata<RunJobData>[]) => {
         for (const job of jobs) {
-          await handler(
+          const work = handler(
             {
               id: job.id,
               runId: job.data.runId,
               exportId: job.data.exportId,
               sequence: job.data.sequence,
             },
-            job.signal,
+            AbortSignal.any([job.signal, this.#stopping.signal]),
           );
+          this.#inHand.add(work);
+          try {
+            await work;
+          } finally {
+            this.#inHand.delete(work);
+          }
         }
       },
     );
@@ -100,6 +109,12 @@ export class PgBossRunQueue implements RunQueue {
   }
 
   async stop(): Promise<void> {
+    // pg-boss's own shutdown fails jobs still active after its grace period *before* aborting
+    // their handlers, so another process could take a run over while this one still writes its
+    // chunk in flight. Stop our runs first (each ends at a checkpoint and hands its job back),
+    // then pg-boss.
+    this.#stopping.abort(new Error("the reconciler is stopping"));
+    await Promise.allSettled([...this.#inHand]);
     await this.#boss.stop({ graceful: true, timeout: 10_000, close: true });
   }
 }
