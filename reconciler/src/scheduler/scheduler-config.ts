@@ -41,7 +41,11 @@ export type SmtpConfig = z.output<typeof SmtpConfigSchema>;
 
 export const SchedulerConfigSchema = z
   .strictObject({
-    /** Runs exports at all; `false` leaves runs queued (e.g. an API-only replica). @default true */
+    /**
+     * Runs the triggers and executes runs in this process. With `false`, `runs.executor` decides
+     * whether the small one-process executor runs queued runs instead; set both to `false` for an
+     * API-only replica. @default true
+     */
     enabled: z.boolean().default(true),
     /** How often cron and stack-change triggers and queued runs are checked, in seconds. @default 1 */
     tickSeconds: z.coerce.number().min(0.2).max(300).default(1),
