@@ -3,6 +3,7 @@
  * calls live in `test/integration/reliability-*.test.ts`.
  */
 import { badInput } from "./bad-input.ts";
+import { killResume } from "./kill-resume.ts";
 import { fuzzEmulator } from "./fuzz-emulator.ts";
 import { fuzzReconciler } from "./fuzz-reconciler.ts";
 import type { ScenarioResult } from "./scenario.ts";
@@ -34,5 +35,9 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
     name: "secret-hygiene-postgres",
     full: () =>
       onPostgres("hygiene", (url) => secretHygiene({ profiles: 5_000, databaseUrl: url })),
+  },
+  {
+    name: "kill-9",
+    full: () => killResume({ trials: 10, profiles: 200_000, itemsPerSecond: 20_000 }),
   },
 ];
