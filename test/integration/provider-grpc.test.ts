@@ -77,10 +77,14 @@ describe("the serialized providers behind the dynamic-provider gRPC server", () 
   it("check returns failures per property", async () => {
     const server = await serverAs("admin");
     const properties = connectionProperties("marketing");
-    const result = await server.check(CONNECTION_URN, {}, {
-      ...properties,
-      consent: { accepted: false, statementVersion: "2026-01", acceptedBy: "ada@contoso.com" },
-    });
+    const result = await server.check(
+      CONNECTION_URN,
+      {},
+      {
+        ...properties,
+        consent: { accepted: false, statementVersion: "2026-01", acceptedBy: "ada@contoso.com" },
+      },
+    );
     expect(result.failures.map((failure) => failure.property)).toEqual(["consent.accepted"]);
   });
 
