@@ -58,6 +58,7 @@ interface StatusJson {
     permissions: string[];
     latestRun: { id: string; status: string } | null;
   }>;
+  budgets: Array<{ connection: string; used: number; remaining: number; dailyLimit: number }>;
 }
 
 interface RunJson {
@@ -190,9 +191,15 @@ describe("running an export", () => {
     };
     expect(runs.runs.map((run) => run.id)).toEqual([first.id]);
 
+    // The run's requests count against the application's shared daily budget.
+    const budget = status.budgets.find((entry) => entry.connection === "newsletter");
+    expect(budget?.used).toBe(first.counts.requests);
+    expect(budget?.remaining).toBe((budget?.dailyLimit ?? 0) - (first.counts.requests ?? 0));
+
     const table = await ccx(["status"]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^NAME +CONNECTION +STATUS +SCHEDULE +LAST REFRESHED/m);
+    expect(table.stdout).toMatch(/^CONNECTION +REQUESTS TODAY +RESERVED +REMAINING +RESETS/m);
     expect(table.stdout).toContain("+300 ~0 -0 of 301 read");
     // Not a terminal: no colour codes.
     expect(table.stdout).not.toContain("\x1b[");

@@ -132,6 +132,17 @@ function describeCause(error: unknown): string {
 
 const segment = (value: string) => encodeURIComponent(value);
 
+/** Today's shared Constant Contact request budget of a connection's application. */
+export interface BudgetView {
+  connection: string;
+  day: string;
+  dailyLimit: number;
+  used: number;
+  reserved: number;
+  remaining: number;
+  resetsAt: string;
+}
+
 /** The calls the remote commands make. */
 export function createApiClient(target: ApiTarget) {
   return {
@@ -152,6 +163,8 @@ export function createApiClient(target: ApiTarget) {
       callApi<RunView>(target, "POST", `v1/exports/${segment(name)}/runs`, {}),
     cancelRun: (name: string, runId: string) =>
       callApi<RunView>(target, "POST", `v1/exports/${segment(name)}/runs/${segment(runId)}/cancel`),
+    getBudget: (connection: string) =>
+      callApi<BudgetView>(target, "GET", `v1/connections/${segment(connection)}/budget`),
     planExport: (name: string) =>
       callApi<Record<string, unknown>>(target, "POST", `v1/exports/${segment(name)}/plan`),
   };

@@ -2,6 +2,7 @@
  * `ccx status`: every export with its status, schedule, last refresh, last counts and what the
  * token may do with it, like the status page's Exports table.
  */
+import type { ApiClient, BudgetView } from "./api-client.ts";
 import { overviewOf, summarizeCounts, type ExportOverview } from "./export-overview.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { runRemoteCommand, type CommandIo, type RemoteContext } from "./remote-command.ts";
@@ -10,7 +11,8 @@ import { formatTime, renderTable, type Style } from "./terminal.ts";
 const USAGE = `Usage: ccx status [options]
 
 Lists every export: connection, status (of the newest run), schedule, when it last refreshed,
-the counts of that refresh, and what your token may do with it.
+the counts of that refresh, and what your token may do with it; then today's Constant Contact
+request budget of each connection's application (shared by all its exports, reset at 00:00 UTC).
 
 Options:`;
 
@@ -32,8 +34,11 @@ async function showStatus(context: RemoteContext): Promise<number> {
   const [me, exports] = await Promise.all([api.me(), api.listExports()]);
   const runs = await Promise.all(exports.map((item) => api.listRuns(item.name, RUNS_PER_EXPORT)));
   const overview = exports.map((item, index) => overviewOf(item, runs[index] ?? [], me));
+  const budgets = await budgetsOf(api, [...new Set(overview.map((entry) => entry.connection))]);
   if (context.values.json === true) {
-    context.out(JSON.stringify({ token: { name: me.name, role: me.role }, exports: overview }));
+    context.out(
+      JSON.stringify({ token: { name: me.name, role: me.role }, exports: overview, budgets }),
+    );
     return ExitCode.ok;
   }
   if (overview.length === 0) {
@@ -41,6 +46,7 @@ async function showStatus(context: RemoteContext): Promise<number> {
     return ExitCode.ok;
   }
   context.out(statusTable(overview, context.style));
+  if (budgets.length > 0) context.out(`\n${budgetTable(budgets, context.style)}`);
   context.out(context.style.dim(`\nSigned in as ${me.name} (${me.role}) at ${context.endpoint}`));
   return ExitCode.ok;
 }
@@ -52,6 +58,35 @@ export function colourStatus(status: string, style: Style): string {
   if (status === "queued" || status === "running") return style.cyan(status);
   if (status.startsWith("paused") || status === "cancelled") return style.yellow(status);
   return style.dim(status);
+}
+
+/** The budgets of these connections; one that cannot be read (e.g. just deleted) is left out. */
+async function budgetsOf(api: ApiClient, connections: string[]): Promise<BudgetView[]> {
+  const budgets = await Promise.all(
+    connections.map((connection) => api.getBudget(connection).catch(() => undefined)),
+  );
+  return budgets.filter((budget): budget is BudgetView => budget !== undefined);
+}
+
+function budgetTable(budgets: BudgetView[], style: Style): string {
+  const number = (value: number) => value.toLocaleString("en-US");
+  return renderTable(
+    [
+      { header: "Connection" },
+      { header: "Requests today", numeric: true },
+      { header: "Reserved", numeric: true },
+      { header: "Remaining", numeric: true },
+      { header: "Resets" },
+    ],
+    budgets.map((budget) => [
+      budget.connection,
+      `${number(budget.used)} of ${number(budget.dailyLimit)}`,
+      number(budget.reserved),
+      budget.remaining === 0 ? style.red("0") : number(budget.remaining),
+      formatTime(budget.resetsAt),
+    ]),
+    style,
+  );
 }
 
 function signed(value: number): string {
