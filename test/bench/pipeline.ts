@@ -614,7 +614,7 @@ async function runExportPhase(
       {
         store,
         secretBox,
-        logger: pino({ level: "warn" }, process.stderr),
+        logger: pino({ level: process.env["CCX_BENCH_LOG_LEVEL"] ?? "warn" }, process.stderr),
         ctct: input.ctct,
         snapshots: createLocalSnapshotStore({ root: join(dir, "e2e-snapshots") }),
         sources: { secret: () => undefined },

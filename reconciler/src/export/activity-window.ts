@@ -23,7 +23,10 @@ const activitiesPageSchema = z.object({
 
 /** A completed chunk: the chunk and what its activity reported. */
 export interface ConfirmedChunk {
-  chunk: Pick<WriteChunk, "index" | "hash" | "itemCount" | "keys" | "kinds" | "adds" | "updates">;
+  chunk: Pick<
+    WriteChunk,
+    "phase" | "index" | "hash" | "itemCount" | "keys" | "kinds" | "adds" | "updates"
+  >;
   activityId: string;
   status: Record<string, number>;
   activityErrors: string[];
@@ -34,21 +37,22 @@ export interface ConfirmedChunk {
 /** Options of {@link sendChunks}. */
 export interface SendChunksOptions {
   client: CtctClient;
-  /** `contacts_json_import` or `remove_list_memberships`. */
-  kind: string;
+  /** Imports and removals touch different contacts, so they may be in flight together. */
   chunks: AsyncIterable<WriteChunk> | Iterable<WriteChunk>;
-  /** Checkpoints of an earlier attempt of the same run, by chunk index. */
-  previous: ReadonlyMap<number, ChunkCheckpoint>;
+  /** Checkpoints of an earlier attempt of the same run, by {@link checkpointKey}. */
+  previous: ReadonlyMap<string, ChunkCheckpoint>;
   /** Activities in flight at most. @default 30 (the account queue holds 1,000, CONTRACT §2.1) */
   maxInFlight?: number | undefined;
   /** Gives up on an activity after this long, in ms. @default 1_800_000 */
   activityTimeoutMs?: number | undefined;
-  /** Longest wait between two polls, in ms. @default 5_000 */
+  /** Longest wait between two polls, in ms. @default 2_500 */
   maxPollDelayMs?: number | undefined;
   /** Called once Constant Contact accepted a chunk; the checkpoint must be durable on return. */
   onSent(chunk: WriteChunk, activityId: string): Promise<void>;
   /** Called once per completed chunk (also for chunks an earlier attempt confirmed). */
   onConfirmed(confirmed: ConfirmedChunk, resumed: boolean): Promise<void>;
+  /** Called once every chunk was sent (or skipped), before waiting for the last ones. */
+  onAllSent?: (() => void) | undefined;
   /** Asked before each new chunk is sent: true stops sending (in-flight chunks still finish). */
   shouldStop(): Promise<boolean>;
   sleep?: ((ms: number) => Promise<void>) | undefined;
@@ -60,6 +64,17 @@ export interface SendChunksResult {
   finished: boolean;
   /** Activities created by this attempt. */
   sent: number;
+}
+
+/** The activity endpoint of each chunk phase. */
+const KIND: Readonly<Record<WriteChunk["phase"], string>> = {
+  import: "contacts_json_import",
+  remove: "remove_list_memberships",
+};
+
+/** The key of a chunk in {@link SendChunksOptions.previous}. */
+export function checkpointKey(phase: WriteChunk["phase"], index: number): string {
+  return `${phase}:${index}`;
 }
 
 interface InFlight {
@@ -75,7 +90,7 @@ interface InFlight {
 export async function sendChunks(options: SendChunksOptions): Promise<SendChunksResult> {
   const maxInFlight = Math.max(1, options.maxInFlight ?? 30);
   const timeoutMs = options.activityTimeoutMs ?? 1_800_000;
-  const maxDelay = options.maxPollDelayMs ?? 5_000;
+  const maxDelay = options.maxPollDelayMs ?? 2_500;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const creator = new ActivityCreator(options.client.transport);
   const inFlight = new Map<string, InFlight>();
@@ -93,7 +108,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
         flight.activityId,
         resource.state as "failed" | "timed_out" | "cancelled",
         resource.activity_errors ?? [],
-        { operation: options.kind },
+        { operation: KIND[flight.chunk.phase] },
       );
     }
     await options.onConfirmed(
@@ -152,8 +167,9 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
 
   let stopped = false;
   for await (const chunk of options.chunks) {
-    const before = options.previous.get(chunk.index);
+    const before = options.previous.get(checkpointKey(chunk.phase, chunk.index));
     const summary = {
+      phase: chunk.phase,
       index: chunk.index,
       hash: chunk.hash,
       itemCount: chunk.itemCount,
@@ -189,7 +205,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
       stopped = true;
       break;
     }
-    const activity = await creator.create(options.kind, chunk.body, {
+    const activity = await creator.create(KIND[chunk.phase], chunk.body, {
       itemsTotal: chunk.itemCount,
     });
     sent += 1;
@@ -200,6 +216,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
       since: Date.now(),
     });
   }
+  if (!stopped) options.onAllSent?.();
   while (inFlight.size > 0) await pollOnce();
   return { finished: !stopped, sent };
 }

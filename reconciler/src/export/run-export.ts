@@ -30,9 +30,9 @@ import {
   recordChunkConfirmed,
   recordChunkSent,
 } from "../store/run-store.ts";
-import type { ChunkCheckpoint, RunOutcome } from "../store/run-store.ts";
+import type { RunOutcome } from "../store/run-store.ts";
 import type { ExportRecord, RunRecord, Store } from "../store/store.ts";
-import { sendChunks } from "./activity-window.ts";
+import { checkpointKey, sendChunks } from "./activity-window.ts";
 import type { ConfirmedChunk } from "./activity-window.ts";
 import { createConnectionClient } from "./connection-client.ts";
 import type { CtctSettings } from "./connection-client.ts";
@@ -48,6 +48,7 @@ import { ProgressReporter } from "./run-progress.ts";
 import { resolveExportList } from "./resolve-list.ts";
 import { fetchUnsubscribedEmails } from "./suppressions.ts";
 import { importChunks, removalChunks } from "./write-chunks.ts";
+import type { Leaver, WriteChunk } from "./write-chunks.ts";
 
 /** What a run needs from the process. */
 export interface ExportRunDependencies {
@@ -79,6 +80,14 @@ export interface ExportRunDependencies {
 const MAX_SAMPLES = 100;
 /** Rejected keys remembered per chunk so the next run retries them. */
 const MAX_REJECTED_KEYS_PER_CHUNK = 10_000;
+
+/** The snapshot a run ends with; `written` is false when it is the previous one, unchanged. */
+interface SnapshotWritten {
+  id: string;
+  entries: number;
+  bytes: number;
+  written: boolean;
+}
 
 /** Thrown inside a run when the process is shutting down: the run stays `running` to resume. */
 class RunInterrupted extends Error {}
@@ -183,6 +192,7 @@ class RunExecution {
   readonly #rejectedKeys = new Set<string>();
   #lastCancelCheck = 0;
   #cancelled = false;
+  #phaseStarted = performance.now();
 
   constructor(
     deps: ExportRunDependencies,
@@ -291,8 +301,12 @@ class RunExecution {
     const listId = existingListId ?? (await this.#createList());
 
     const checkpoints = await listCheckpoints(this.#deps.store, this.#run.id);
-    const byPhase = (phase: ChunkCheckpoint["phase"]): Map<number, ChunkCheckpoint> =>
-      new Map(checkpoints.filter((c) => c.phase === phase).map((c) => [c.chunkIndex, c]));
+    const previousChunks = new Map(
+      checkpoints.map((checkpoint) => [
+        checkpointKey(checkpoint.phase, checkpoint.chunkIndex),
+        checkpoint,
+      ]),
+    );
     this.#reporter.update({
       chunksTotal: plan.estimate.imports + plan.estimate.removals,
       chunksSent: checkpoints.length,
@@ -305,74 +319,63 @@ class RunExecution {
     const changes = (): AsyncIterable<DiffChange<DesiredRow>> =>
       diffSorted(desired.rows(), previousEntries(previous), { membership, isSuppressed });
 
-    // Imports: adds and updates, at the largest size the limits allow.
-    this.#phase("importing");
-    const imported = await sendChunks({
+    // Leavers (`mirror` only) are found while the imports are sent and processed: their contact
+    // ids may need one read of the list, which takes a while on a large list.
+    this.#phase("writing");
+    const findLeavers =
+      membership === "mirror" && plan.counts.removals > 0
+        ? this.#findLeavers(changes(), listId)
+        : Promise.resolve<Leaver[]>([]);
+    findLeavers.catch(() => undefined);
+    const imports = plan.counts.adds + plan.counts.updates;
+    // Imports of adds and updates at the largest size the limits allow, then removals of
+    // membership (never of the contact, CONTRACT §2.6), all through one window of activities.
+    async function* writeChunks(): AsyncGenerator<WriteChunk> {
+      if (imports > 0) yield* importChunks(changes(), [listId]);
+      yield* removalChunks(await findLeavers, [listId]);
+    }
+    // The next snapshot is written while the last activities are processed; should one of
+    // them reject rows, it is written again without them.
+    let snapshotWrite: Promise<SnapshotWritten> | undefined;
+    let rejectedWhenWritten = 0;
+    const writeSnapshot = (): Promise<SnapshotWritten> => {
+      rejectedWhenWritten = this.#rejectedKeys.size;
+      return this.#recordSnapshot(
+        desired,
+        previous,
+        current?.bytes,
+        plan,
+        membership,
+        isSuppressed,
+      );
+    };
+    const written = await sendChunks({
       client: this.#client,
-      kind: "contacts_json_import",
-      chunks: importChunks(changes(), [listId]),
-      previous: byPhase("import"),
+      chunks: writeChunks(),
+      previous: previousChunks,
       maxInFlight: this.#deps.maxActivitiesInFlight,
       maxPollDelayMs: this.#deps.maxPollDelayMs,
-      onSent: (chunk, activityId) => this.#onSent("import", chunk, activityId),
-      onConfirmed: (confirmed, resumedChunk) => this.#onImportConfirmed(confirmed, resumedChunk),
+      onSent: (chunk, activityId) => this.#onSent(chunk, activityId),
+      onConfirmed: (confirmed, resumedChunk) =>
+        confirmed.chunk.phase === "import"
+          ? this.#onImportConfirmed(confirmed, resumedChunk)
+          : this.#onRemovalConfirmed(confirmed, resumedChunk),
+      onAllSent: () => {
+        snapshotWrite = writeSnapshot();
+        snapshotWrite.catch(() => undefined);
+      },
       shouldStop: () => this.#shouldStop(),
     });
-    if (!imported.finished) return this.#stopped();
-
-    // Removals (mirror only): membership, never the contact (CONTRACT §2.6).
-    if (membership === "mirror" && plan.counts.removals > 0) {
-      this.#phase("removing");
-      const leaving: SnapshotEntry[] = [];
-      for await (const change of changes())
-        if (change.kind === "remove") leaving.push(change.previous);
-      const { leavers, notOnList } = await resolveLeaverIds(this.#client, listId, leaving);
-      counts["removed"] = notOnList;
-      const removed = await sendChunks({
-        client: this.#client,
-        kind: "remove_list_memberships",
-        chunks: removalChunks(leavers, [listId]),
-        previous: byPhase("remove"),
-        maxInFlight: this.#deps.maxActivitiesInFlight,
-        maxPollDelayMs: this.#deps.maxPollDelayMs,
-        onSent: (chunk, activityId) => this.#onSent("remove", chunk, activityId),
-        onConfirmed: async (confirmed, resumedChunk) => {
-          counts["removed"] = (counts["removed"] ?? 0) + confirmed.chunk.itemCount;
-          this.#reporter.update({
-            activitiesDone: this.#reporter.progress.activitiesDone + 1,
-          });
-          if (!resumedChunk) {
-            await recordChunkConfirmed(this.#deps.store, this.#run.id, {
-              phase: "remove",
-              chunkIndex: confirmed.chunk.index,
-              result: { status: confirmed.status },
-            });
-          }
-        },
-        shouldStop: () => this.#shouldStop(),
-      });
-      if (!removed.finished) return this.#stopped();
-    }
+    if (!written.finished) return this.#stopped();
 
     // The next snapshot: what is on the list because of this export. Rejected rows are left
     // out (or kept as they were) so the next run tries them again.
     this.#phase("recording-snapshot");
-    const unchangedSnapshot =
-      previous.ref !== undefined &&
-      plan.counts.adds + plan.counts.updates + plan.counts.removals + plan.counts.suppressed === 0;
-    const next = unchangedSnapshot
-      ? {
-          id: previous.ref?.id ?? "",
-          entries: previous.ref?.entries ?? 0,
-          bytes: current?.bytes ?? 0,
-        }
-      : await recordNextSnapshot(desired, previous, {
-          exportName: this.#export.name,
-          membership,
-          isSuppressed,
-          store: this.#deps.snapshots,
-          isConfirmed: (key) => !this.#rejectedKeys.has(key),
-        });
+    let next = await (snapshotWrite ?? writeSnapshot());
+    if (this.#rejectedKeys.size > rejectedWhenWritten) {
+      if (next.written) await this.#deps.snapshots.delete(next.id);
+      next = await writeSnapshot();
+    }
 
     this.#phase("verifying");
     const after = await this.#client.getList(listId);
@@ -414,13 +417,71 @@ class RunExecution {
     return created.listId;
   }
 
-  async #onSent(
-    phase: ChunkCheckpoint["phase"],
-    chunk: { index: number; hash: string; itemCount: number },
-    activityId: string,
-  ): Promise<void> {
+  /** The leavers of the diff with their contact ids. */
+  async #findLeavers(
+    changes: AsyncIterable<DiffChange<DesiredRow>>,
+    listId: string,
+  ): Promise<Leaver[]> {
+    const leaving: SnapshotEntry[] = [];
+    for await (const change of changes) {
+      if (change.kind === "remove") leaving.push(change.previous);
+    }
+    const resolved = await resolveLeaverIds(this.#client, listId, leaving);
+    // Already off the list (by hand, or by an earlier attempt of this run): nothing to send.
+    this.#counts["removed"] = (this.#counts["removed"] ?? 0) + resolved.notOnList;
+    return resolved.leavers;
+  }
+
+  /**
+   * Writes the snapshot that follows this run; when nothing changed it is the previous one.
+   * Rows rejected so far are left out (or kept as they were) so the next run tries them again.
+   */
+  async #recordSnapshot(
+    desired: DesiredContacts,
+    previous: PreviousSnapshot,
+    previousBytes: number | undefined,
+    plan: ExportPlan,
+    membership: Membership,
+    isSuppressed: (key: string) => boolean,
+  ): Promise<SnapshotWritten> {
+    const counts = plan.counts;
+    if (
+      previous.ref !== undefined &&
+      counts.adds + counts.updates + counts.removals + counts.suppressed === 0
+    ) {
+      return {
+        id: previous.ref.id,
+        entries: previous.ref.entries,
+        bytes: previousBytes ?? 0,
+        written: false,
+      };
+    }
+    const rejected = new Set(this.#rejectedKeys);
+    const ref = await recordNextSnapshot(desired, previous, {
+      exportName: this.#export.name,
+      membership,
+      isSuppressed,
+      store: this.#deps.snapshots,
+      isConfirmed: (key) => !rejected.has(key),
+    });
+    return { id: ref.id, entries: ref.entries, bytes: ref.bytes, written: true };
+  }
+
+  async #onRemovalConfirmed(confirmed: ConfirmedChunk, resumedChunk: boolean): Promise<void> {
+    this.#counts["removed"] = (this.#counts["removed"] ?? 0) + confirmed.chunk.itemCount;
+    this.#reporter.update({ activitiesDone: this.#reporter.progress.activitiesDone + 1 });
+    if (!resumedChunk) {
+      await recordChunkConfirmed(this.#deps.store, this.#run.id, {
+        phase: "remove",
+        chunkIndex: confirmed.chunk.index,
+        result: { status: confirmed.status },
+      });
+    }
+  }
+
+  async #onSent(chunk: WriteChunk, activityId: string): Promise<void> {
     await recordChunkSent(this.#deps.store, this.#run.id, {
-      phase,
+      phase: chunk.phase,
       chunkIndex: chunk.index,
       chunkHash: chunk.hash,
       itemCount: chunk.itemCount,
@@ -497,8 +558,22 @@ class RunExecution {
     if (this.#signal.aborted) throw new RunInterrupted("shutting down");
   }
 
+  /** Enters a phase; the time spent in the previous one goes to `progress.timingsMs`. */
   #phase(phase: ProgressReporter["progress"]["phase"]): void {
-    this.#reporter.update({ phase });
+    const now = performance.now();
+    const previous = this.#reporter.progress.phase;
+    const timings = { ...this.#reporter.progress.timingsMs };
+    timings[previous] = Math.round((timings[previous] ?? 0) + now - this.#phaseStarted);
+    this.#phaseStarted = now;
+    this.#logger.debug(
+      {
+        phase: previous,
+        ms: timings[previous],
+        rssMB: Math.round(process.memoryUsage.rss() / 1e6),
+      },
+      "run phase done",
+    );
+    this.#reporter.update({ phase, timingsMs: timings });
   }
 }
 

@@ -14,8 +14,8 @@ export interface RunProgress {
     | "reading-opt-outs"
     | "reading-segments"
     | "planning"
-    | "importing"
-    | "removing"
+    | "finding-leavers"
+    | "writing"
     | "verifying"
     | "recording-snapshot"
     | "done";
@@ -25,6 +25,8 @@ export interface RunProgress {
   activitiesDone: number;
   /** True when this attempt resumed an earlier one from its checkpoints. */
   resumed: boolean;
+  /** Milliseconds spent in each finished phase of this attempt. */
+  timingsMs: Partial<Record<RunProgress["phase"], number>>;
   updatedAt: string;
 }
 
@@ -56,6 +58,7 @@ export class ProgressReporter {
       chunksTotal: 0,
       activitiesDone: 0,
       resumed: options.resumed,
+      timingsMs: {},
       updatedAt: new Date().toISOString(),
     };
   }

@@ -13,6 +13,9 @@ import type { DesiredRow } from "./desired-contacts.ts";
 
 /** One activity's worth of work. */
 export interface WriteChunk {
+  /** `import` (a `contacts_json_import`) or `remove` (a `remove_list_memberships`). */
+  phase: "import" | "remove";
+  /** Position among the chunks of its phase, from 0. */
   index: number;
   /** SHA-256 (hex) of the body. */
   hash: string;
@@ -53,6 +56,7 @@ export async function* importChunks(
   const flush = (): WriteChunk => {
     const body = prefix + items.join(",") + suffix;
     const chunk: WriteChunk = {
+      phase: "import",
       index,
       hash: createHash("sha256").update(body).digest("hex"),
       itemCount: items.length,
@@ -108,6 +112,7 @@ export function* removalChunks(
     const ids = part.map((leaver) => leaver.contactId);
     const body = { source: { contact_ids: ids }, list_ids: listIds };
     yield {
+      phase: "remove",
       index,
       hash: createHash("sha256").update(JSON.stringify(body)).digest("hex"),
       itemCount: ids.length,

@@ -53,13 +53,17 @@ export const RunSchema = z
       .object({
         phase: z.string().meta({
           description:
-            "starting, resolving-list, reading-opt-outs, reading-segments, planning, importing, removing, verifying, recording-snapshot, done",
+            "starting, resolving-list, reading-opt-outs, reading-segments, planning, finding-leavers, writing, recording-snapshot, verifying, done",
         }),
         rowsRead: z.number(),
         chunksSent: z.number(),
         chunksTotal: z.number(),
         activitiesDone: z.number(),
         resumed: z.boolean().meta({ description: "True when resumed from a checkpoint" }),
+        timingsMs: z
+          .record(z.string(), z.number())
+          .optional()
+          .meta({ description: "Milliseconds spent in each finished phase" }),
         updatedAt: TimestampSchema,
       })
       .nullable()
