@@ -3,6 +3,7 @@
  * calls live in `test/integration/reliability-*.test.ts`.
  */
 import { badInput } from "./bad-input.ts";
+import { faultStorm } from "./fault-storm.ts";
 import { killResume } from "./kill-resume.ts";
 import { fuzzEmulator } from "./fuzz-emulator.ts";
 import { fuzzReconciler } from "./fuzz-reconciler.ts";
@@ -40,4 +41,5 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
     name: "kill-9",
     full: () => killResume({ trials: 10, profiles: 200_000, itemsPerSecond: 20_000 }),
   },
+  { name: "fault-storm", full: () => faultStorm({ trials: 5, profiles: 100_000 }) },
 ];

@@ -14,6 +14,7 @@ import { parseConfig, type ReconcilerConfigInput } from "../../reconciler/src/co
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
 import { apiCaller, type ApiCall } from "../integration/pipeline-run-support.ts";
 import { connectionBody, LogSink } from "../support/reconciler-fixtures.ts";
+import { startStormProxy, type StormProxy } from "./storm-proxy.ts";
 import { startTokenRecorder, type TokenRecorder } from "./token-recorder.ts";
 
 export type Role = "admin" | "contributor" | "viewer";
@@ -22,6 +23,8 @@ export interface ReliabilityStack {
   emulator: Emulator;
   reconciler: RunningReconciler;
   tokenRecorder: TokenRecorder;
+  /** The 429 relay in front of `/v3`, when `throttleProbability` was given. */
+  storm: StormProxy | undefined;
   /** Every line the reconciler logged (pino JSON, debug level). */
   logs: LogSink;
   /** Scratch directory; segment folders go under `segmentsDir`. */
@@ -58,6 +61,8 @@ export interface ReliabilityStackOptions {
   databaseUrl?: string;
   /** Extra `runs` settings of the reconciler config. */
   runs?: NonNullable<ReconcilerConfigInput["runs"]>;
+  /** Share of `/v3` calls answered with an injected 429 by a relay (see storm-proxy.ts). */
+  throttleProbability?: number;
 }
 
 export async function startReliabilityStack(
@@ -68,6 +73,10 @@ export async function startReliabilityStack(
   await mkdir(segmentsDir);
   const emulator = await startEmulator({ activityTiming: "instant", ...options.emulator });
   const tokenRecorder = await startTokenRecorder(emulator.tokenUrl);
+  const storm =
+    options.throttleProbability === undefined
+      ? undefined
+      : await startStormProxy(emulator.apiBaseUrl, options.throttleProbability);
   const encryptionKey = randomBytes(32).toString("base64");
   const tokens: Record<Role, string> = {
     admin: generateToken(),
@@ -86,7 +95,7 @@ export async function startReliabilityStack(
     secrets: { activeKeyId: "k1", keys: { k1: encryptionKey } },
     auth: { bootstrapAdminToken: tokens.admin },
     log: { level: "debug" },
-    ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: tokenRecorder.url },
+    ctct: { apiBaseUrl: storm?.apiBaseUrl ?? emulator.apiBaseUrl, tokenUrl: tokenRecorder.url },
     runs: { tempDir: dir, ...options.runs },
   });
   const reconciler = await startReconciler(config, { logDestination: logs });
@@ -103,6 +112,7 @@ export async function startReliabilityStack(
     emulator,
     reconciler,
     tokenRecorder,
+    storm,
     logs,
     dir,
     segmentsDir,
@@ -132,6 +142,7 @@ export async function startReliabilityStack(
     async close() {
       await reconciler.close();
       await tokenRecorder.close();
+      await storm?.close();
       await emulator.close();
       await rm(dir, { recursive: true, force: true });
     },
