@@ -34,6 +34,7 @@ const base64Key = z
   );
 
 export const ConfigSchema = z.strictObject({
+  /** The HTTP server of the API, the status page and the metrics. */
   server: z
     .strictObject({
       /** Interface to listen on. @default "127.0.0.1" */
@@ -49,6 +50,7 @@ export const ConfigSchema = z.strictObject({
         .default(1024 * 1024),
     })
     .default({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 1024 * 1024 }),
+  /** Where the reconciler keeps connections, exports, runs, tokens and the audit log: embedded PGlite by default, PostgreSQL in production (several replicas). */
   store: z
     .strictObject({
       /**
@@ -65,6 +67,7 @@ export const ConfigSchema = z.strictObject({
       poolSize: z.coerce.number().int().min(1).max(200).default(10),
     })
     .default({ dataDir: ".ccx/data", poolSize: 10 }),
+  /** Keys that encrypt Constant Contact credentials at rest (AES-256-GCM). On Azure the key comes from Key Vault. */
   secrets: z
     .strictObject({
       /** Id of the key that encrypts new secrets; must be in `keys`. @default "default" */
@@ -79,6 +82,7 @@ export const ConfigSchema = z.strictObject({
       keys: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), base64Key).default({}),
     })
     .default({ activeKeyId: "default", keys: {} }),
+  /** API authentication beyond the stored tokens (`ccx token create`). */
   auth: z
     .strictObject({
       /**
@@ -91,12 +95,14 @@ export const ConfigSchema = z.strictObject({
         .optional(),
     })
     .default({}),
+  /** Structured logs (JSON lines on stdout); secrets are redacted. */
   log: z
     .strictObject({
       /** pino level. @default "info" */
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     })
     .default({ level: "info" }),
+  /** The Constant Contact endpoints; point them at `ccx emulator` for local runs and preview stacks. */
   ctct: z
     .strictObject({
       /** Constant Contact V3 base URL (the emulator's for local runs). @default the real API */
@@ -105,6 +111,7 @@ export const ConfigSchema = z.strictObject({
       tokenUrl: z.url().optional(),
     })
     .default({}),
+  /** The snapshot store: what each export last synced, as sorted compact files. */
   snapshots: z
     .strictObject({
       /**
@@ -119,8 +126,11 @@ export const ConfigSchema = z.strictObject({
        */
       azureBlob: z
         .strictObject({
+          /** Storage connection string (Azurite in development). @default unset */
           connectionString: z.string().min(1).optional(),
+          /** Account URL, used with Azure identity (managed identity in production). @default unset */
           accountUrl: z.url().optional(),
+          /** Blob container that holds the snapshots. */
           container: z.string().min(3).max(63),
           /** Folder inside the container. @default "snapshots" */
           prefix: z.string().max(1024).optional(),
@@ -128,6 +138,7 @@ export const ConfigSchema = z.strictObject({
         .optional(),
     })
     .default({}),
+  /** How runs execute: limits, parallelism and temporary files. */
   runs: z
     .strictObject({
       /**
@@ -150,6 +161,7 @@ export const ConfigSchema = z.strictObject({
       profileLimit: 1_000_000,
       maxActivitiesInFlight: 30,
     }),
+  /** Credentials shared by segment sources. */
   sources: z
     .strictObject({
       /**

@@ -28,6 +28,11 @@ Configuration (file keys / environment overrides):
   log.level / CCX_LOG_LEVEL              pino level (default info)
   ctct.apiBaseUrl / CCX_CTCT_API_BASE_URL, ctct.tokenUrl / CCX_CTCT_TOKEN_URL
                                          Constant Contact endpoints (default: the real API)
+  snapshots.dir / CCX_SNAPSHOTS_DIR      snapshot store (default <store.dataDir>/snapshots)
+  scheduler.enabled / CCX_SCHEDULER_ENABLED  run triggers and runs here (default true)
+  scheduler.notify.webhookUrl / CCX_NOTIFY_WEBHOOK_URL  failure notices (default unset)
+
+Every setting, with its type, default and meaning: docs/configuration.md.
 `;
 
 export async function run(argv: string[]): Promise<number> {

@@ -61,7 +61,9 @@ export const SchedulerConfigSchema = z
     leaseSeconds: z.coerce.number().int().min(10).max(3_600).default(30),
     /** How often a running run checks whether it was cancelled, in ms. @default 1000 */
     cancelPollMs: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    /** Retries of runs that failed for a transient reason (429 storms, 5xx, network). */
     retry: RetryPolicySchema,
+    /** The daily Constant Contact request budget, shared by every export of one application. */
     budget: z
       .strictObject({
         /** Requests per UTC day of one Constant Contact application (CONTRACT §2.1). @default 10000 */
@@ -73,6 +75,7 @@ export const SchedulerConfigSchema = z
         defaultRunRequests: z.coerce.number().int().min(1).default(150),
       })
       .default({ dailyRequests: 10_000, defaultRunRequests: 150 }),
+    /** Who hears about runs that failed for good (after the last retry). */
     notify: z
       .strictObject({
         /** Receives a JSON POST for every permanently failed run. @default unset */
