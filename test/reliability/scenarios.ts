@@ -8,6 +8,7 @@ import { killResume } from "./kill-resume.ts";
 import { fuzzEmulator } from "./fuzz-emulator.ts";
 import { fuzzReconciler } from "./fuzz-reconciler.ts";
 import type { ScenarioResult } from "./scenario.ts";
+import { tokenRotation } from "./token-rotation.ts";
 import { secretHygiene } from "./secret-hygiene.ts";
 import { createTestDatabase } from "../support/postgres.ts";
 
@@ -42,4 +43,5 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
     full: () => killResume({ trials: 10, profiles: 200_000, itemsPerSecond: 20_000 }),
   },
   { name: "fault-storm", full: () => faultStorm({ trials: 5, profiles: 100_000 }) },
+  { name: "token-rotation", full: () => tokenRotation({ rounds: 10, profiles: 1_000 }) },
 ];
