@@ -86,6 +86,9 @@ export interface DesiredContacts extends AsyncDisposable {
   dispose(): Promise<void>;
 }
 
+/** Every how many valid rows the import item size is measured. */
+const IMPORT_BYTES_SAMPLE = 16;
+
 /** Sorting key width: up to 10,000 segments and 10^10 rows per segment. */
 const SEGMENT_DIGITS = 4;
 const ORDINAL_DIGITS = 10;
@@ -119,6 +122,7 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
   let rows = 0;
   let invalid = 0;
   let importBytes = 0;
+  let sampled = 0;
   let valid = 0;
 
   async function* mappedLines(): AsyncGenerator<string> {
@@ -150,7 +154,12 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
         }
         valid += 1;
         const { email: _email, ...fields } = mapped.contact;
-        importBytes += Buffer.byteLength(JSON.stringify(toImportItem(mapped.contact)));
+        // The mean item size only sizes the request estimate: one row in 16 measures it well
+        // enough, at a sixteenth of the cost of a second serialisation per row.
+        if (valid % IMPORT_BYTES_SAMPLE === 1) {
+          importBytes += Buffer.byteLength(JSON.stringify(toImportItem(mapped.contact)));
+          sampled += 1;
+        }
         yield `${mapped.contact.email}\t${String(segmentIndex).padStart(SEGMENT_DIGITS, "0")}\t${String(read.rows).padStart(ORDINAL_DIGITS, "0")}\t${mapped.hash}\t${JSON.stringify(fields)}`;
       }
       if (read.rows > 0 && !sawEmailColumn) {
@@ -180,7 +189,7 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
     segments,
     counts: { rows, invalid, duplicates: counts.duplicates, profiles: counts.unique },
     rowErrors,
-    averageImportItemBytes: valid === 0 ? 0 : importBytes / valid,
+    averageImportItemBytes: sampled === 0 ? 0 : importBytes / sampled,
     rows: () => readSpool(spool),
     dispose,
     [Symbol.asyncDispose]: dispose,

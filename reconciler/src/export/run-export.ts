@@ -19,6 +19,7 @@ import type { ExportPlan } from "../core/plan.ts";
 import type { CtctClient } from "../ctct/client.ts";
 import type { SnapshotStore } from "../snapshots/snapshot-store.ts";
 import { createSegmentSource } from "../sources/create-source.ts";
+import type { SegmentSource } from "../sources/segment-source.ts";
 import type { SourceEnvironment } from "../sources/create-source.ts";
 import type { SecretBox } from "../secrets/secret-box.ts";
 import {
@@ -234,6 +235,12 @@ class RunExecution {
     const source = createSegmentSource(definition.source, this.#deps.sources);
     let desired: DesiredContacts;
     try {
+      // Nothing changed since the last completed run (same definition, list and segment
+      // versions, nothing left to retry): the diff is empty, so the rows are not read again.
+      const versions = await segmentVersions(source, definition.segments);
+      this.#reporter.update({ sourceVersions: versions });
+      const unchanged = await this.#unchangedSinceLastRun(list?.listId, versions);
+      if (unchanged !== undefined) return unchanged;
       desired = await collectDesiredContacts({
         source,
         segments: definition.segments,
@@ -379,17 +386,7 @@ class RunExecution {
 
     this.#phase("verifying");
     const after = await this.#client.getList(listId);
-    counts["listMembers"] = after.membershipCount ?? -1;
-    counts["expectedMembers"] = next.entries;
-    if (after.membershipCount !== undefined && after.membershipCount !== next.entries) {
-      // Drift: members added or removed by hand, or contacts that opted out meanwhile. Reported,
-      // not fought (DESIGN §3.5).
-      counts["listDrift"] = after.membershipCount - next.entries;
-      this.#logger.warn(
-        { listMembers: after.membershipCount, expected: next.entries },
-        "the list's membership count differs from what this export synced",
-      );
-    }
+    this.#recordDrift(after.membershipCount, next.entries);
     this.#phase("done");
     return {
       status: "succeeded",
@@ -405,6 +402,66 @@ class RunExecution {
         listId,
       },
     };
+  }
+
+  /**
+   * The outcome of a run with nothing to do, when the last completed run synced this very
+   * definition and these segment versions to this list and had no row rejected; else undefined.
+   */
+  async #unchangedSinceLastRun(
+    listId: string | undefined,
+    versions: Record<string, string>,
+  ): Promise<RunOutcome | undefined> {
+    if (listId === undefined) return undefined;
+    const current = await getCurrentSnapshot(this.#deps.store, this.#export.id);
+    if (current?.runId === null || current === undefined || current.listId !== listId) {
+      return undefined;
+    }
+    const last = await this.#deps.store.getRun(current.runId);
+    const lastVersions = last?.progress?.["sourceVersions"];
+    if (
+      last === undefined ||
+      last.status !== "succeeded" ||
+      last.definitionHash !== this.#run.definitionHash ||
+      (last.counts["rejected"] ?? 0) > 0 ||
+      JSON.stringify(lastVersions) !== JSON.stringify(versions)
+    ) {
+      return undefined;
+    }
+    const counts = this.#counts;
+    for (const key of ["read", "invalid", "duplicate", "profiles", "suppressed", "retained"]) {
+      counts[key] = last.counts[key] ?? 0;
+    }
+    Object.assign(counts, { added: 0, updated: 0, removed: 0, rejected: 0 });
+    counts["unchanged"] = current.entries;
+    counts["sourcesUnchanged"] = 1;
+    this.#phase("verifying");
+    const after = await this.#client.getList(listId);
+    this.#recordDrift(after.membershipCount, current.entries);
+    this.#phase("done");
+    return {
+      status: "succeeded",
+      counts,
+      error: null,
+      rejectedSamples: [],
+      snapshot: { exportId: this.#export.id, ...current, runId: this.#run.id },
+    };
+  }
+
+  /** Records the list's membership count and any difference from what the export synced. */
+  #recordDrift(membershipCount: number | undefined, expected: number): void {
+    const counts = this.#counts;
+    counts["listMembers"] = membershipCount ?? -1;
+    counts["expectedMembers"] = expected;
+    if (membershipCount !== undefined && membershipCount !== expected) {
+      // Drift: members added or removed by hand, or contacts that opted out meanwhile. Reported,
+      // not fought (DESIGN §3.5).
+      counts["listDrift"] = membershipCount - expected;
+      this.#logger.warn(
+        { listMembers: membershipCount, expected },
+        "the list's membership count differs from what this export synced",
+      );
+    }
   }
 
   /** Creates the export's list (`list: { name, create: true }` and no such list yet). */
@@ -575,6 +632,16 @@ class RunExecution {
     );
     this.#reporter.update({ phase, timingsMs: timings });
   }
+}
+
+/** The current version of each segment (cheap: file stats, blob listings, a query hash). */
+async function segmentVersions(
+  source: SegmentSource,
+  segments: readonly string[],
+): Promise<Record<string, string>> {
+  const versions: Record<string, string> = {};
+  for (const segment of segments) versions[segment] = (await source.resolve(segment)).version;
+  return versions;
 }
 
 /** The outcome of a plan that must not write: `failed` over the profile limit, else `paused`. */

@@ -25,6 +25,8 @@ export interface RunProgress {
   activitiesDone: number;
   /** True when this attempt resumed an earlier one from its checkpoints. */
   resumed: boolean;
+  /** The version of each segment this attempt read (for change detection). */
+  sourceVersions?: Record<string, string> | undefined;
   /** Milliseconds spent in each finished phase of this attempt. */
   timingsMs: Partial<Record<RunProgress["phase"], number>>;
   updatedAt: string;

@@ -60,6 +60,10 @@ export const RunSchema = z
         chunksTotal: z.number(),
         activitiesDone: z.number(),
         resumed: z.boolean().meta({ description: "True when resumed from a checkpoint" }),
+        sourceVersions: z
+          .record(z.string(), z.string())
+          .optional()
+          .meta({ description: "Version of each segment the run read" }),
         timingsMs: z
           .record(z.string(), z.number())
           .optional()

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import type { DiffChange } from "../core/diff.ts";
+import type { DesiredRow } from "./desired-contacts.ts";
+import { importChunks, removalChunks } from "./write-chunks.ts";
+
+function row(i: number): DesiredRow {
+  return {
+    key: `p${String(i).padStart(4, "0")}@example.com`,
+    hash: `h${i}`,
+    fields: `{"firstName":"N${i}"}`,
+  };
+}
+
+async function* changes(count: number): AsyncGenerator<DiffChange<DesiredRow>> {
+  for (let i = 0; i < count; i += 1) {
+    const desired = row(i);
+    if (i % 3 === 0) yield { kind: "add", desired };
+    else if (i % 3 === 1)
+      yield { kind: "update", desired, previous: { key: desired.key, hash: "old" } };
+    else yield { kind: "unchanged", desired, previous: { key: desired.key, hash: desired.hash } };
+  }
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+describe("importChunks", () => {
+  it("sends adds and updates only, at most maxItems per chunk, keys and kinds in body order", async () => {
+    const chunks = await collect(importChunks(changes(30), ["list-1"], { maxItems: 8 }));
+    expect(chunks.map((chunk) => chunk.itemCount)).toEqual([8, 8, 4]);
+    expect(chunks.map((chunk) => chunk.index)).toEqual([0, 1, 2]);
+    const first = chunks[0];
+    const body = JSON.parse(first?.body as string) as {
+      import_data: Array<{ email: string }>;
+      list_ids: string[];
+    };
+    expect(body.list_ids).toEqual(["list-1"]);
+    expect(body.import_data.map((item) => item.email)).toEqual(first?.keys.split("\n"));
+    expect(first?.kinds).toBe("auauauau");
+    expect(first).toMatchObject({ adds: 4, updates: 4, phase: "import" });
+  });
+
+  it("keeps every body under maxBytes", async () => {
+    const chunks = await collect(importChunks(changes(60), ["list-1"], { maxBytes: 400 }));
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks)
+      expect(Buffer.byteLength(chunk.body as string)).toBeLessThanOrEqual(400);
+    expect(chunks.reduce((sum, chunk) => sum + chunk.itemCount, 0)).toBe(40);
+  });
+
+  it("is deterministic: the same changes give the same hashes", async () => {
+    const once = await collect(importChunks(changes(30), ["l"], { maxItems: 8 }));
+    const twice = await collect(importChunks(changes(30), ["l"], { maxItems: 8 }));
+    expect(twice.map((chunk) => chunk.hash)).toEqual(once.map((chunk) => chunk.hash));
+    const other = await collect(importChunks(changes(31), ["l"], { maxItems: 8 }));
+    expect(other.at(-1)?.hash).not.toBe(once.at(-1)?.hash);
+  });
+});
+
+describe("removalChunks", () => {
+  it("removes membership by contact id, 500 per activity", () => {
+    const leavers = Array.from({ length: 1_001 }, (_, i) => ({ key: `k${i}`, contactId: `c${i}` }));
+    const chunks = [...removalChunks(leavers, ["list-1"])];
+    expect(chunks.map((chunk) => chunk.itemCount)).toEqual([500, 500, 1]);
+    expect(chunks[2]?.body).toEqual({ source: { contact_ids: ["c1000"] }, list_ids: ["list-1"] });
+    expect(chunks.every((chunk) => chunk.phase === "remove")).toBe(true);
+  });
+});
