@@ -90,10 +90,10 @@ export async function tokenRotation(size: TokenRotationSize): Promise<ScenarioRe
     }
     const invalidGrants = stack.tokenRecorder.errors.filter((error) => error === "invalid_grant");
     report.expect(invalidGrants.length === 0, `${invalidGrants.length} invalid_grant answers`);
-    report.expect(
-      stack.tokenRecorder.errors.length === 0,
-      `token endpoint errors: ${stack.tokenRecorder.errors.join(", ")}`,
-    );
+    // A 429 from the token endpoint (about 1 request/s per app) is retried and harmless; a lost
+    // or rejected refresh token is not.
+    const fatal = stack.tokenRecorder.errors.filter((error) => error !== "too_many_requests");
+    report.expect(fatal.length === 0, `token endpoint errors: ${fatal.join(", ")}`);
     const connection = await stack.call<{ status: string }>("GET", "/v1/connections/shared-conn");
     report.expect(
       connection.json.status === "connected",
@@ -104,6 +104,7 @@ export async function tokenRotation(size: TokenRotationSize): Promise<ScenarioRe
     report.figures["succeeded"] = succeeded;
     report.figures["refreshes"] = stack.tokenRecorder.statusCounts[200] ?? 0;
     report.figures["invalidGrant"] = invalidGrants.length;
+    report.figures["tokenThrottled"] = stack.tokenRecorder.statusCounts[429] ?? 0;
     report.figures["seconds"] = secondsSince(started);
   } finally {
     stack.emulator.faults.clear();
