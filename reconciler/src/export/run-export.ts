@@ -424,7 +424,7 @@ class RunExecution {
       last.status !== "succeeded" ||
       last.definitionHash !== this.#run.definitionHash ||
       (last.counts["rejected"] ?? 0) > 0 ||
-      JSON.stringify(lastVersions) !== JSON.stringify(versions)
+      !sameVersions(lastVersions, versions)
     ) {
       return undefined;
     }
@@ -642,6 +642,16 @@ async function segmentVersions(
   const versions: Record<string, string> = {};
   for (const segment of segments) versions[segment] = (await source.resolve(segment)).version;
   return versions;
+}
+
+/** True when `stored` (read back from jsonb, keys in any order) holds exactly `versions`. */
+function sameVersions(stored: unknown, versions: Record<string, string>): boolean {
+  if (typeof stored !== "object" || stored === null) return false;
+  const entries = Object.entries(stored as Record<string, unknown>);
+  return (
+    entries.length === Object.keys(versions).length &&
+    entries.every(([segment, version]) => versions[segment] === version)
+  );
 }
 
 /** The outcome of a plan that must not write: `failed` over the profile limit, else `paused`. */
