@@ -8,6 +8,7 @@ import { killResume } from "./kill-resume.ts";
 import { fuzzEmulator } from "./fuzz-emulator.ts";
 import { fuzzReconciler } from "./fuzz-reconciler.ts";
 import type { ScenarioResult } from "./scenario.ts";
+import { replicas } from "./replicas.ts";
 import { tokenRotation } from "./token-rotation.ts";
 import { secretHygiene } from "./secret-hygiene.ts";
 import { createTestDatabase } from "../support/postgres.ts";
@@ -44,4 +45,8 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
   },
   { name: "fault-storm", full: () => faultStorm({ trials: 5, profiles: 100_000 }) },
   { name: "token-rotation", full: () => tokenRotation({ rounds: 10, profiles: 1_000 }) },
+  {
+    name: "replicas",
+    full: () => replicas({ triggers: 100, exports: 5, profiles: 2_000, restartProfiles: 200_000 }),
+  },
 ];
