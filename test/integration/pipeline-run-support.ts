@@ -5,9 +5,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { request } from "undici";
 import type { Emulator } from "../../emulator/index.ts";
-import { connectionBody, parseApiJson } from "../support/reconciler-fixtures.ts";
+import { apiCaller, connectionBody, type ApiCall } from "../support/reconciler-fixtures.ts";
 
 /** A run as the API returns it (the fields the suites read). */
 export interface RunJson {
@@ -28,27 +27,7 @@ export interface RunJson {
   finishedAt: string | null;
 }
 
-/** Calls the reconciler at `baseUrl` with `token`. */
-export function apiCaller(baseUrl: () => string, token: string) {
-  return async function call<T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; json: T }> {
-    const response = await request(`${baseUrl()}${path}`, {
-      method: method as "GET",
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.body.text();
-    return { status: response.statusCode, json: parseApiJson(text) as unknown as T };
-  };
-}
-
-export type ApiCall = ReturnType<typeof apiCaller>;
+export { apiCaller, type ApiCall };
 
 /** A new app + account in the emulator and the reconciler connection that uses it. */
 export async function createConnection(

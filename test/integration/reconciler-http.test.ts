@@ -20,12 +20,7 @@ import {
 import { openCredentials } from "../../reconciler/src/secrets/connection-credentials.ts";
 import { SecretBox } from "../../reconciler/src/secrets/secret-box.ts";
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
-import {
-  connectionBody,
-  exportBody,
-  LogSink,
-  parseApiJson,
-} from "../support/reconciler-fixtures.ts";
+import { connectionBody, exportBody, LogSink, apiCaller } from "../support/reconciler-fixtures.ts";
 
 const adminToken = generateToken();
 const encryptionKey = randomBytes(32);
@@ -36,25 +31,8 @@ let dataDir: string;
 let emulator: Emulator;
 let reconciler: RunningReconciler;
 
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const response = await request(`${reconciler.url}${path}`, {
-    method: method as "GET",
-    headers: {
-      authorization: `Bearer ${adminToken}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.body.text();
-  seen.push(text);
-  return { status: response.statusCode, json: parseApiJson(text) };
-}
+// Every response body is kept, to be scanned for secrets.
+const call = apiCaller(() => reconciler.url, adminToken, { observe: (text) => seen.push(text) });
 
 function emulatorCredentials(organizationName: string) {
   const app = emulator.createApp();

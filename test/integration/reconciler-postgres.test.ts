@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
-import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../reconciler/src/config.ts";
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
@@ -17,7 +16,7 @@ import {
   connectionBody,
   exportBody,
   LogSink,
-  parseApiJson,
+  apiCaller,
   RotatingTokenVerifier,
 } from "../support/reconciler-fixtures.ts";
 
@@ -30,19 +29,12 @@ let reconciler: RunningReconciler;
 let token: string;
 const seen: string[] = [];
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await request(`${reconciler.url}${path}`, {
-    method: method as "GET",
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.body.text();
-  seen.push(text);
-  return { status: response.statusCode, json: parseApiJson(text) };
-}
+// Every response body is kept, to be scanned for secrets.
+const call = apiCaller(
+  () => reconciler.url,
+  () => token,
+  { observe: (text) => seen.push(text) },
+);
 
 beforeAll(async () => {
   database = await createTestDatabase("reconciler");

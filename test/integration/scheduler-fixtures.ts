@@ -4,10 +4,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { request } from "undici";
 import { sealCredentials } from "../../reconciler/src/secrets/connection-credentials.ts";
 import type { SecretBox } from "../../reconciler/src/secrets/secret-box.ts";
 import type { ConnectionRecord, Store } from "../../reconciler/src/store/store.ts";
+import { apiCaller } from "../support/reconciler-fixtures.ts";
 
 /** Stores a connected connection whose Constant Contact application is `clientId`. */
 export async function insertConnection(
@@ -61,23 +61,9 @@ export function scheduledExport(
 
 /** A small JSON client of one reconciler. */
 export function apiClient(baseUrl: string, token: string) {
-  return async (method: string, path: string, body?: unknown) => {
-    const response = await request(`${baseUrl}${path}`, {
-      method: method as "GET",
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.body.text();
-    return {
-      status: response.statusCode,
-      json: (text === "" ? undefined : JSON.parse(text)) as Record<string, unknown> & {
-        items: Array<Record<string, unknown>>;
-      },
-    };
-  };
+  const call = apiCaller(baseUrl, token);
+  return (method: string, path: string, body?: unknown) =>
+    call<Record<string, unknown> & { items: Array<Record<string, unknown>> }>(method, path, body);
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
+import { request } from "undici";
 import type {
   ConnectionVerifier,
   ConstantContactCredentials,
@@ -135,3 +136,43 @@ export interface ApiJson {
 export function parseApiJson(text: string): ApiJson {
   return (text.startsWith("{") ? JSON.parse(text) : undefined) as ApiJson;
 }
+
+/** Options of {@link apiCaller}. */
+export interface ApiCallerOptions {
+  /** Sees every response body (e.g. to scan them all for secrets). */
+  observe?: (text: string) => void;
+}
+
+/**
+ * Calls the reconciler at `baseUrl` with `token` (either may be a function, for a reconciler that
+ * restarts on another port or a token created later), answering the status and the parsed body.
+ */
+export function apiCaller(
+  baseUrl: string | (() => string),
+  token: string | (() => string),
+  options: ApiCallerOptions = {},
+) {
+  return async function call<T = ApiJson>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: T }> {
+    const base = typeof baseUrl === "string" ? baseUrl : baseUrl();
+    const bearer = typeof token === "string" ? token : token();
+    const response = await request(`${base}${path}`, {
+      method: method as "GET",
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.body.text();
+    options.observe?.(text);
+    return { status: response.statusCode, json: parseApiJson(text) as unknown as T };
+  };
+}
+
+export type ApiCall = ReturnType<typeof apiCaller>;
