@@ -226,14 +226,10 @@ class RunExecution {
     const list = await resolveExportList(this.#client, definition, { mayCreate: false });
     this.#interruptIfShuttingDown();
 
-    this.#phase("reading-opt-outs");
-    const unsubscribed = await fetchUnsubscribedEmails(this.#client);
-    const isSuppressed = (key: string): boolean => unsubscribed.has(key);
-    this.#interruptIfShuttingDown();
-
     this.#phase("reading-segments");
     const source = createSegmentSource(definition.source, this.#deps.sources);
     let desired: DesiredContacts;
+    let unsubscribedRead: Promise<Set<string>>;
     try {
       // Nothing changed since the last completed run (same definition, list and segment
       // versions, nothing left to retry): the diff is empty, so the rows are not read again.
@@ -241,6 +237,10 @@ class RunExecution {
       this.#reporter.update({ sourceVersions: versions });
       const unchanged = await this.#unchangedSinceLastRun(list?.listId, versions);
       if (unchanged !== undefined) return unchanged;
+      // The opt-outs are read while the segments are (CONTRACT §2.5: unsubscribed contacts are
+      // never added or updated).
+      unsubscribedRead = fetchUnsubscribedEmails(this.#client);
+      unsubscribedRead.catch(() => undefined);
       desired = await collectDesiredContacts({
         source,
         segments: definition.segments,
@@ -255,6 +255,10 @@ class RunExecution {
       await source.close();
     }
     try {
+      this.#phase("reading-opt-outs");
+      const unsubscribed = await unsubscribedRead;
+      const isSuppressed = (key: string): boolean => unsubscribed.has(key);
+      this.#interruptIfShuttingDown();
       return await this.#afterCollect(desired, list?.listId, membership, isSuppressed);
     } finally {
       await desired.dispose();
