@@ -14,7 +14,8 @@
  * table also shows the RSS sampled during the run itself).
  *
  * Usage: `npm run bench -- pipeline [--profiles 1000000] [--segments 4] [--only phases|e2e]
- * [--json] [--keep]`
+ * [--heap-mb N] [--json] [--keep]`; `--heap-mb` bounds the V8 heap of the run processes, as a
+ * container's memory limit would.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
@@ -59,6 +60,7 @@ export async function runBenchmark(args: string[]): Promise<void> {
       json: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
       only: { type: "string" },
+      "heap-mb": { type: "string" },
     },
   });
   const profiles = Number(values.profiles);
@@ -82,7 +84,7 @@ export async function runBenchmark(args: string[]): Promise<void> {
     const generateMs = performance.now() - started;
     const names = segments.map((segment) => segment.name);
     if (values.only === "e2e") {
-      const e2e = await runEndToEnd(dir, names, log);
+      const e2e = await runEndToEnd(dir, names, log, values["heap-mb"]);
       printEndToEnd(e2e, profiles, values.json);
       return;
     }
@@ -164,7 +166,8 @@ export async function runBenchmark(args: string[]): Promise<void> {
       ["(c) diff N vs N, nothing changed", same.ms, same.rssMB, JSON.stringify(same["counts"])],
       ["(c) diff N vs N, 1 % changed", diff1.ms, diff1.rssMB, JSON.stringify(diff1["counts"])],
     ];
-    const e2e = values.only === "phases" ? undefined : await runEndToEnd(dir, names, log);
+    const e2e =
+      values.only === "phases" ? undefined : await runEndToEnd(dir, names, log, values["heap-mb"]);
     if (values.json) {
       process.stdout.write(
         `${JSON.stringify({ profiles, segments: segmentCount, generateMs: Math.round(generateMs), base, changed, inMemory, read, same, diff1, e2e }, null, 2)}\n`,
@@ -232,11 +235,20 @@ function churnedSegments(
   }));
 }
 
-function phase(name: string, dir: string, args: string[]): Promise<PhaseResult> {
+function phase(
+  name: string,
+  dir: string,
+  args: string[],
+  nodeFlags: string[] = [],
+): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [self, "--phase", name, "--dir", dir, ...args], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [...nodeFlags, self, "--phase", name, "--dir", dir, ...args],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (data: Buffer) => {
       output += data.toString();
@@ -371,6 +383,8 @@ interface EndToEndRun {
 
 interface EndToEndResult {
   store: "postgres" | "pglite";
+  /** `--max-old-space-size` of the run processes, when bounded (`--heap-mb`). */
+  heapMB?: number | undefined;
   runs: EndToEndRun[];
 }
 
@@ -513,6 +527,7 @@ async function runEndToEnd(
   dir: string,
   segments: string[],
   log: (line: string) => void,
+  heapMB?: string  ,
 ): Promise<EndToEndResult> {
   log("(d) end-to-end runs into the emulator (realistic timing, 4 requests/s)…");
   const emulator = await startEmulatorProcess();
@@ -529,16 +544,24 @@ async function runEndToEnd(
     for (const [name, folder] of scenarios) {
       log(`(d) ${name}…`);
       const before = await emulator.stats();
-      const result = await phase("run", dir, [
-        "--folder",
-        folder,
-        "--store",
-        JSON.stringify(store.options),
-        "--key",
-        key.toString("base64"),
-        "--ctct",
-        JSON.stringify({ apiBaseUrl: emulator.info.apiBaseUrl, tokenUrl: emulator.info.tokenUrl }),
-      ]);
+      const result = await phase(
+        "run",
+        dir,
+        [
+          "--folder",
+          folder,
+          "--store",
+          JSON.stringify(store.options),
+          "--key",
+          key.toString("base64"),
+          "--ctct",
+          JSON.stringify({
+            apiBaseUrl: emulator.info.apiBaseUrl,
+            tokenUrl: emulator.info.tokenUrl,
+          }),
+        ],
+        heapMB === undefined ? [] : [`--max-old-space-size=${heapMB}`],
+      );
       const after = await emulator.stats();
       const delta = (route: string): number => (after[route] ?? 0) - (before[route] ?? 0);
       runs.push({
@@ -559,7 +582,11 @@ async function runEndToEnd(
     await emulator.close();
     await store.drop();
   }
-  return { store: store.options.kind, runs };
+  return {
+    store: store.options.kind,
+    ...(heapMB === undefined ? {} : { heapMB: Number(heapMB) }),
+    runs,
+  };
 }
 
 /** Child process: one `executeRun` of the export `bench` reading `folder`. */
@@ -644,7 +671,8 @@ function printEndToEnd(result: EndToEndResult, profiles: number, json: boolean):
     return;
   }
   process.stdout.write(
-    `\n(d) end-to-end runs, ${fmt(profiles)} profiles, emulator with real timing and limits, store ${result.store}\n\n`,
+    `\n(d) end-to-end runs, ${fmt(profiles)} profiles, emulator with real timing and limits, store ${result.store}` +
+      `${result.heapMB === undefined ? "" : `, run processes with --max-old-space-size=${result.heapMB}`}\n\n`,
   );
   process.stdout.write(
     `${"run".padEnd(26)} ${"status".padEnd(10)} ${"time s".padStart(7)} ${"requests".padStart(9)} ${"writes".padStart(7)} ${"peak RSS MB".padStart(12)} ${"run RSS MB".padStart(11)}  counts\n`,
