@@ -527,7 +527,7 @@ async function runEndToEnd(
   dir: string,
   segments: string[],
   log: (line: string) => void,
-  heapMB?: string  ,
+  heapMB?: string,
 ): Promise<EndToEndResult> {
   log("(d) end-to-end runs into the emulator (realistic timing, 4 requests/s)…");
   const emulator = await startEmulatorProcess();
