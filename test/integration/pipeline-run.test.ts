@@ -4,7 +4,7 @@
  * run record says, and that blocked runs write nothing.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -164,6 +164,8 @@ describe("a mirror export over its life", () => {
     expect(leaver?.permission).toBe("implicit");
     expect(leaver?.listIds).toEqual([]);
     expect(members(accountId, listName)).toHaveLength(18);
+    // Four runs so far: only the current snapshot and the one before it are kept.
+    expect(await readdir(join(dir, "snapshots", "mirror"))).toHaveLength(2);
   });
 
   it("a tripped guard pauses the run with its numbers and writes nothing", async () => {

@@ -122,11 +122,23 @@ export async function executeRun(
   const finish = async (outcome: RunOutcome): Promise<RunRecord> => {
     await reporter.settle();
     if (client !== undefined) outcome.counts["requests"] = requestsBefore + requestsOf(client);
+    const before =
+      outcome.snapshot === undefined
+        ? undefined
+        : await getCurrentSnapshot(deps.store, claimed.exportId);
     const record = await finishRun(deps.store, runId, {
       ...outcome,
       progress: { ...reporter.progress, updatedAt: new Date().toISOString() },
     });
     logger.info({ status: outcome.status, counts: outcome.counts }, "run finished");
+    if (outcome.snapshot !== undefined) {
+      await pruneSnapshots(
+        deps,
+        claimed.exportName,
+        [outcome.snapshot.snapshotId, before?.snapshotId],
+        logger,
+      );
+    }
     return record ?? claimed;
   };
   try {
@@ -635,6 +647,29 @@ class RunExecution {
       "run phase done",
     );
     this.#reporter.update({ phase, timingsMs: timings });
+  }
+}
+
+/**
+ * Deletes an export's snapshots other than the current one and the one before it (which a plan
+ * or a run that started earlier may still be reading): failed, cancelled and superseded runs
+ * leave theirs behind. Best effort: a failure is logged, the run's outcome stands.
+ */
+async function pruneSnapshots(
+  deps: ExportRunDependencies,
+  exportName: string,
+  keep: ReadonlyArray<string | undefined>,
+  logger: Logger,
+): Promise<void> {
+  try {
+    for (const id of await deps.snapshots.list(exportName)) {
+      if (!keep.includes(id)) await deps.snapshots.delete(id);
+    }
+  } catch (error) {
+    logger.warn(
+      { message: error instanceof Error ? error.message : String(error) },
+      "old snapshots could not be deleted; they are deleted after the next run",
+    );
   }
 }
 
