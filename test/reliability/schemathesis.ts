@@ -94,6 +94,8 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzOutcome
       String(options.seed ?? 1),
       "--workers",
       "1",
+      // Report every distinct failure of an operation, not only the first.
+      "--continue-on-failure",
       "--no-color",
       "--report",
       "json",
