@@ -5,7 +5,7 @@
  * {@link buildExportPlan}.
  */
 import { countChanges, diffSorted, emptyDiffCounts } from "../core/diff.ts";
-import type { Membership, SnapshotEntry } from "../core/diff.ts";
+import type { DiffChange, Membership, SnapshotEntry } from "../core/diff.ts";
 import type { ExportGuards } from "../core/guards.ts";
 import type { FieldMappings, RowError } from "../core/mapping.ts";
 import { planExport } from "../core/plan.ts";
@@ -13,7 +13,12 @@ import type { ExportPlan, RequestModel } from "../core/plan.ts";
 import type { SnapshotRef, SnapshotStore } from "../snapshots/snapshot-store.ts";
 import type { SegmentSource } from "../sources/segment-source.ts";
 import { collectDesiredContacts } from "./desired-contacts.ts";
-import type { CollectOptions, DesiredContacts, SegmentRead } from "./desired-contacts.ts";
+import type {
+  CollectOptions,
+  DesiredContacts,
+  DesiredRow,
+  SegmentRead,
+} from "./desired-contacts.ts";
 
 /** What the plan compares and against which rules. */
 export interface PlanRules {
@@ -38,18 +43,22 @@ export function previousEntries(previous: PreviousSnapshot): AsyncIterable<Snaps
   return previous.ref === undefined ? emptyEntries() : previous.store.read(previous.ref.id);
 }
 
-/** Plans from contacts already collected. */
+/**
+ * Plans from contacts already collected. `onChange` sees every classified key, in key order
+ * (a run keeps small sets of changes so that it need not diff again to send them).
+ */
 export async function planFromDesired(
   desired: DesiredContacts,
   previous: PreviousSnapshot,
   rules: PlanRules,
+  onChange?: ((change: DiffChange<DesiredRow>) => void)  ,
 ): Promise<ExportPlan> {
   const counts = emptyDiffCounts();
   const changes = diffSorted(desired.rows(), previousEntries(previous), {
     membership: rules.membership,
     isSuppressed: rules.isSuppressed,
   });
-  for await (const _ of countChanges(changes, counts)) void _;
+  for await (const change of countChanges(changes, counts)) onChange?.(change);
   return planExport({
     counts: {
       profiles: desired.counts.profiles,

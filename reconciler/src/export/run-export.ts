@@ -77,6 +77,9 @@ export interface ExportRunDependencies {
   rethrowRetryable?: boolean | undefined;
 }
 
+/** Changes kept in memory from the plan's pass (about 30 MB at most). */
+const MAX_KEPT_CHANGES = 100_000;
+
 /** Rejected-row samples kept per run. */
 const MAX_SAMPLES = 100;
 /** Rejected keys remembered per chunk so the next run retries them. */
@@ -307,12 +310,25 @@ class RunExecution {
           }
         : {}),
     };
-    const plan = await planFromDesired(desired, previous, {
-      membership,
-      guards: this.#export.definition.guards,
-      profileLimit: this.#deps.profileLimit ?? DEFAULT_PROFILE_LIMIT,
-      isSuppressed,
-    });
+    // Up to MAX_KEPT_CHANGES adds, updates and removals are kept from the plan's pass, so
+    // that sending them needs no second diff of every row (a 1 % re-run); more are diffed again.
+    let kept: Array<DiffChange<DesiredRow>> | undefined = [];
+    const plan = await planFromDesired(
+      desired,
+      previous,
+      {
+        membership,
+        guards: this.#export.definition.guards,
+        profileLimit: this.#deps.profileLimit ?? DEFAULT_PROFILE_LIMIT,
+        isSuppressed,
+      },
+      (change) => {
+        if (kept === undefined) return;
+        if (change.kind !== "add" && change.kind !== "update" && change.kind !== "remove") return;
+        if (kept.length >= MAX_KEPT_CHANGES) kept = undefined;
+        else kept.push(change);
+      },
+    );
     counts["suppressed"] = plan.counts.suppressed;
     counts["unchanged"] = plan.counts.unchanged;
     counts["retained"] = plan.counts.retained;
@@ -339,8 +355,11 @@ class RunExecution {
     counts["removed"] = 0;
     counts["rejected"] = 0;
 
+    const keptChanges = kept;
     const changes = (): AsyncIterable<DiffChange<DesiredRow>> =>
-      diffSorted(desired.rows(), previousEntries(previous), { membership, isSuppressed });
+      keptChanges === undefined
+        ? diffSorted(desired.rows(), previousEntries(previous), { membership, isSuppressed })
+        : iterate(keptChanges);
 
     // Leavers (`mirror` only) are found while the imports are sent and processed: their contact
     // ids may need one read of the list, which takes a while on a large list.
@@ -671,6 +690,10 @@ async function pruneSnapshots(
       "old snapshots could not be deleted; they are deleted after the next run",
     );
   }
+}
+
+async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
 }
 
 /** The current version of each segment (cheap: file stats, blob listings, a query hash). */
