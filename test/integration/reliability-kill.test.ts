@@ -12,6 +12,9 @@ describe("kill -9 during an export", () => {
     expect(result.failures).toEqual([]);
     expect(result.trials).toBe(2);
     expect(result.figures["maxResent"]).toBeLessThanOrEqual(40_000);
+    // The kills really interrupted runs, and the killed processes logged no secret.
+    expect(result.figures["killsMidRun"]).toBeGreaterThanOrEqual(1);
+    expect(result.figures["secretsInLogs"]).toBe(0);
     expect(result.passed).toBe(true);
   }, 300_000);
 });

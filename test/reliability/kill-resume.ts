@@ -17,7 +17,6 @@ import { startEmulator, type Emulator } from "../../emulator/index.ts";
 import { generateToken } from "../../reconciler/src/auth/api-token.ts";
 import {
   apiCaller,
-  createConnection,
   filesExport,
   listIdByName,
   people,
@@ -25,7 +24,9 @@ import {
   writeSegment,
   type RunJson,
 } from "../integration/pipeline-run-support.ts";
+import { connectionBody } from "../support/reconciler-fixtures.ts";
 import { messageOf, ScenarioReport, secondsSince, type ScenarioResult } from "./scenario.ts";
+import { findSecrets } from "./secret-scan.ts";
 import { startServe, writeServeConfig, type ServeProcess } from "./serve-process.ts";
 
 export interface KillResumeSize {
@@ -47,9 +48,17 @@ interface KillPoint {
   delayMs: number;
 }
 
-function randomKillPoint(chunks: number): KillPoint {
+/**
+ * A random kill point: before any chunk (reading, sorting, planning) or while chunk k is being
+ * processed, at a random moment inside its expected processing time so the kill lands mid-run.
+ */
+function randomKillPoint(size: KillResumeSize): KillPoint {
+  const chunks = Math.ceil(size.profiles / CHUNK);
   const afterChunks = randomInt(0, chunks + 1);
-  return { afterChunks, delayMs: afterChunks === 0 ? randomInt(100, 1500) : randomInt(0, 2500) };
+  if (afterChunks === 0) return { afterChunks, delayMs: randomInt(100, 1500) };
+  const items = Math.min(CHUNK, size.profiles - (afterChunks - 1) * CHUNK);
+  const processingMs = (1000 * items) / size.itemsPerSecond;
+  return { afterChunks, delayMs: randomInt(0, Math.max(1, Math.floor(0.8 * processingMs))) };
 }
 
 function importedItems(emulator: Emulator, accountId: string): number {
@@ -65,20 +74,23 @@ export async function killResume(size: KillResumeSize): Promise<ScenarioResult> 
   const dir = await mkdtemp(join(tmpdir(), "ccx-kill-resume-"));
   const emulator = await startEmulator({ activityTiming: "instant" });
   const adminToken = generateToken();
+  const encryptionKey = randomBytes(32).toString("base64");
+  const secrets = [adminToken, encryptionKey];
+  const outputs: string[] = [];
   const configPath = join(dir, "ccx.yaml");
   await writeServeConfig(configPath, {
     server: { host: "127.0.0.1", port: 0 },
     store: { dataDir: join(dir, "store") },
     snapshots: { dir: join(dir, "snapshots") },
-    secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
+    secrets: { activeKeyId: "k1", keys: { k1: encryptionKey } },
     auth: { bootstrapAdminToken: adminToken },
-    log: { level: "warn" },
+    // Info level: the logs of every process, killed ones included, are scanned for secrets.
+    log: { level: "info" },
     ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
     runs: { maxActivitiesInFlight: 1, tempDir: dir },
   });
   let serve: ServeProcess | undefined;
   const call = apiCaller(() => serve?.url ?? "", adminToken);
-  const chunks = Math.ceil(size.profiles / CHUNK);
   let killsLanded = 0;
   let resumed = 0;
   let maxResent = 0;
@@ -92,7 +104,27 @@ export async function killResume(size: KillResumeSize): Promise<ScenarioResult> 
       const label = `trial ${trial + 1}`;
       try {
         const name = `kill-${trial}`;
-        const { accountId } = await createConnection(call, emulator, `${name}-conn`);
+        const app = emulator.createApp();
+        const { accountId } = emulator.createAccount({ organizationName: `Org ${name}` });
+        const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
+        secrets.push(app.clientSecret, refreshToken);
+        const credentials = {
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          refreshToken,
+        };
+        const connected = await call(
+          "PUT",
+          `/v1/connections/${name}-conn`,
+          connectionBody(credentials),
+        );
+        if (
+          !report.expect(
+            connected.status === 201,
+            `${label}: PUT connection answered ${connected.status}`,
+          )
+        )
+          continue;
         const folder = join(dir, name);
         const segment = people(`t${trial}-`, size.profiles);
         await writeSegment(folder, "big", segment);
@@ -102,7 +134,7 @@ export async function killResume(size: KillResumeSize): Promise<ScenarioResult> 
         if (!report.expect(put.status === 201, `${label}: PUT export answered ${put.status}`))
           continue;
 
-        const point = randomKillPoint(chunks);
+        const point = randomKillPoint(size);
         const queued = await call<RunJson>("POST", `/v1/exports/${name}/runs`);
         const runStarted = performance.now();
         const runId = queued.json.id;
@@ -116,6 +148,7 @@ export async function killResume(size: KillResumeSize): Promise<ScenarioResult> 
         if (!DONE(before)) await sleep(point.delayMs);
         const atKill = await call<RunJson>("GET", `/v1/exports/${name}/runs/${runId}`);
         await serve.kill();
+        outputs.push(serve.output());
         if (!DONE(atKill.json)) {
           killsLanded += 1;
           killSeconds.push(secondsSince(runStarted));
@@ -146,6 +179,7 @@ export async function killResume(size: KillResumeSize): Promise<ScenarioResult> 
       } catch (error) {
         report.fail(`${label} crashed: ${messageOf(error)}`);
         if (serve.child.exitCode !== null || serve.child.signalCode !== null) {
+          outputs.push(serve.output());
           serve = await startServe(configPath);
         }
       }
@@ -153,9 +187,15 @@ export async function killResume(size: KillResumeSize): Promise<ScenarioResult> 
   } finally {
     emulator.faults.processingSpeed(undefined);
     await serve?.stop();
+    if (serve !== undefined) outputs.push(serve.output());
     await emulator.close();
     await rm(dir, { recursive: true, force: true });
   }
+  const logFindings = findSecrets("ccx serve logs", outputs.join("\n"), secrets);
+  for (const finding of logFindings)
+    report.fail(`secret ${finding.secret} found in ${finding.where}`);
+  report.figures["logLines"] = outputs.join("").split("\n").length - 1;
+  report.figures["secretsInLogs"] = logFindings.length;
   report.figures["profiles"] = size.profiles;
   report.figures["killsMidRun"] = killsLanded;
   report.figures["resumed"] = resumed;
