@@ -191,7 +191,7 @@ describe("a mirror export over its life", () => {
     expect(members(accountId, listName)).toHaveLength(18);
   });
 
-  it("plans the same numbers without writing, for viewers too", async () => {
+  it("plans the same numbers without writing; viewers plan the stored definition", async () => {
     const before = writeActivities(emulator, accountId);
     const plan = await asViewer<Record<string, unknown>>("POST", "/v1/exports/mirror/plan");
     expect(plan.status).toBe(200);
@@ -200,15 +200,14 @@ describe("a mirror export over its life", () => {
       comparedWithSnapshot: true,
       counts: { removals: 4, adds: 0 },
     });
-    // A proposed definition that keeps beta plans a clean run.
+    // A proposed definition that keeps beta plans a clean run; proposing is for those who may
+    // change the export, not for viewers.
     const proposed = filesExport("mirror-conn", folder(), ["alpha", "beta"], {
       list: { name: listName },
     });
-    const clean = await asViewer<Record<string, unknown>>(
-      "POST",
-      "/v1/exports/mirror/plan",
-      proposed,
-    );
+    const refused = await asViewer("POST", "/v1/exports/mirror/plan", proposed);
+    expect(refused.status).toBe(403);
+    const clean = await call<Record<string, unknown>>("POST", "/v1/exports/mirror/plan", proposed);
     expect(clean.status).toBe(200);
     expect(clean.json).toMatchObject({
       blocked: false,

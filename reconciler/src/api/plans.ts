@@ -2,11 +2,14 @@
  * `POST /v1/exports/{name}/plan`: what a run of the export would do — adds, updates, removals,
  * suppressed opt-outs, the request estimate and the guard verdicts — computed without writing
  * anything. The body may carry a proposed definition (the `PUT` body) to plan a change before it
- * is applied: `pulumi preview` does this from the provider's `check`. Viewers may plan.
+ * is applied: `pulumi preview` does this from the provider's `check`. Viewers may plan the stored
+ * definition; a proposed one needs the right to change the export.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { AppError, ConflictError } from "../core/errors.ts";
+import { AppError, ConflictError, ForbiddenError } from "../core/errors.ts";
+import { isAllowed } from "../core/permissions.ts";
+import { assertMayUseConnection } from "./export-access.ts";
 import type { PlannedExport } from "../export/export-planner.ts";
 import type { ExportDefinition } from "./schemas/export.ts";
 import { ExportPutRequestSchema } from "./schemas/export.ts";
@@ -33,7 +36,8 @@ export const planExportRoute = protectedRoute("export.read", "planning an export
     "Reads the segments and the opt-outs, diffs against the export's last synced snapshot and " +
     "checks the guards; nothing is written to Constant Contact or the store. Send a proposed " +
     "definition (the PUT body) to plan a change that is not applied yet, or of an export that " +
-    "does not exist yet (then everything is an add).",
+    "does not exist yet (then everything is an add); that needs the right to change the " +
+    "export (`export.manage` on its connection), while viewers plan the stored definition.",
   request: {
     params: NameParamsSchema,
     body: { required: false, content: json(ExportPutRequestSchema) },
@@ -63,6 +67,22 @@ export function registerPlanRoutes(
     const body = c.req.valid("json") as ExportDefinition | undefined;
     // No body (or an empty one) plans the stored definition.
     const proposed = body === undefined || Object.keys(body).length === 0 ? undefined : body;
+    if (proposed !== undefined) {
+      // A proposed definition reads sources and Constant Contact as the export would: only those
+      // who may create or change an export on that connection may plan one.
+      const principal = c.get("principal");
+      if (!isAllowed(principal.role, "export.manage")) {
+        throw new ForbiddenError(
+          `planning a proposed definition needs the role that may change exports; this token has ${principal.role}. Viewers may plan the stored definition (no body)`,
+          { details: { action: "export.manage", role: principal.role } },
+        );
+      }
+      assertMayUseConnection(
+        principal,
+        await deps.store.getConnection(proposed.connection),
+        "planning an export",
+      );
+    }
     if (planner === undefined) {
       if (proposed === undefined) await requireExport(deps.store, name);
       throw new AppError("PLANNER_NOT_CONFIGURED", "this reconciler cannot plan exports", {
