@@ -23,10 +23,7 @@ describe("bad input: a clear error and nothing written to Constant Contact", () 
     expect(result.failures.filter((failure) => !failure.startsWith(NOT_UTF8))).toEqual([]);
   });
 
-  // Known defect, reported: the CSV reader decodes Latin-1 bytes as U+FFFD and imports the
-  // mangled names instead of failing with SOURCE_MALFORMED (reconciler/src/sources/parse-rows.ts).
-  // `it.fails` keeps the finding visible and turns red the day the reader is fixed.
-  it.fails("rejects a file that is not UTF-8 before writing anything", () => {
+  it("rejects a file that is not UTF-8 before writing anything", () => {
     expect(result.failures.filter((failure) => failure.startsWith(NOT_UTF8))).toEqual([]);
   });
 });

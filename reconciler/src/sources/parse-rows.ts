@@ -97,14 +97,17 @@ export async function* parseCsvRowBatches(
     return rows;
   };
 
+  const utf8 = strictUtf8(options.location, () => parser.info.lines);
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
+      utf8.check(chunk);
       await write(chunk);
       if (failure !== undefined) throw malformed(options.location, parser.info.lines, failure);
       const batch = records;
       records = [];
       if (batch.length > 0) yield toRows(batch);
     }
+    utf8.end();
     await write(undefined);
     if (failure !== undefined) throw malformed(options.location, parser.info.lines, failure);
     if (records.length > 0) yield toRows(records);
@@ -127,10 +130,14 @@ export async function* parseJsonLineBatches(
   input: Readable,
   location: string,
 ): AsyncGenerator<SegmentRow[]> {
-  input.setEncoding("utf8");
   let line = 0;
+  const utf8 = strictUtf8(location, () => line + 1);
+  async function* text(): AsyncGenerator<string> {
+    for await (const chunk of input as AsyncIterable<Buffer>) yield utf8.check(chunk);
+    utf8.end();
+  }
   try {
-    for await (const lines of splitLineBatches(input as AsyncIterable<string>)) {
+    for await (const lines of splitLineBatches(text())) {
       const rows: SegmentRow[] = [];
       for (const rawLine of lines) {
         line += 1;
@@ -180,4 +187,37 @@ function malformed(location: string, line: number, error: unknown): AppError {
     `${location}: CSV is malformed near line ${line} (${code}); fix the file`,
     { details: { location, line, parserCode: code } },
   );
+}
+
+/**
+ * Checks that a file's bytes are UTF-8 as they stream by. Decoding leniently would turn a Latin-1
+ * "é" into "�" and send the mangled name to Constant Contact; a clear error is better.
+ */
+function strictUtf8(location: string, line: () => number) {
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const fail = (): never => {
+    throw new AppError(
+      "SOURCE_MALFORMED",
+      `${location}: not UTF-8 text near line ${line()}; save the file as UTF-8`,
+      { details: { location, line: line(), encoding: "not UTF-8" } },
+    );
+  };
+  return {
+    /** The chunk's text; throws at the first byte sequence that is not UTF-8. */
+    check(chunk: Buffer): string {
+      try {
+        return decoder.decode(chunk, { stream: true });
+      } catch {
+        return fail();
+      }
+    },
+    /** Throws when the file ends inside a multi-byte character. */
+    end(): void {
+      try {
+        decoder.decode();
+      } catch {
+        fail();
+      }
+    },
+  };
 }
