@@ -240,7 +240,11 @@ async function cancelRun(name, run) {
     await state.api.cancel(name, run.id);
     state.notice = { tone: "warn", text: `Asked run ${run.id.slice(0, 8)} to stop.` };
   } catch (error) {
-    state.notice = { tone: "bad", text: error instanceof ApiError ? error.message : String(error) };
+    // The run may end between the click and the request: that is news, not a failure.
+    state.notice =
+      error instanceof ApiError && error.code === "RUN_FINISHED"
+        ? { tone: "muted", text: `Run ${run.id.slice(0, 8)} had already finished.` }
+        : { tone: "bad", text: error instanceof ApiError ? error.message : String(error) };
   }
   await render();
 }
