@@ -51,7 +51,7 @@ export async function planFromDesired(
   desired: DesiredContacts,
   previous: PreviousSnapshot,
   rules: PlanRules,
-  onChange?: ((change: DiffChange<DesiredRow>) => void)  ,
+  onChange?: (change: DiffChange<DesiredRow>) => void,
 ): Promise<ExportPlan> {
   const counts = emptyDiffCounts();
   const changes = diffSorted(desired.rows(), previousEntries(previous), {
