@@ -80,6 +80,22 @@ export const ConfigSchema = z.strictObject({
        * `ccx serve` needs at least one; `ccx token` does not. @default {}
        */
       keys: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), base64Key).default({}),
+      /**
+       * Reads the active key from Azure Key Vault at start, with an Azure identity, for hosts that
+       * cannot resolve Key Vault references into the environment themselves (a VM, Kubernetes
+       * without the CSI driver). On Container Apps use a Key Vault reference for
+       * `CCX_ENCRYPTION_KEY` instead. @default unset
+       */
+      keyVault: z
+        .strictObject({
+          /** The vault's URI. @example "https://ccx-kv.vault.azure.net" */
+          vaultUrl: z.url(),
+          /** Name of the secret that holds the key (32 bytes in base64). */
+          secretName: z.string().regex(/^[0-9A-Za-z-]{1,127}$/),
+          /** Client id of a user-assigned managed identity. @default the SDK's choice */
+          managedIdentityClientId: z.string().optional(),
+        })
+        .optional(),
     })
     .default({ activeKeyId: "default", keys: {} }),
   /** API authentication beyond the stored tokens (`ccx token create`). */
@@ -219,6 +235,15 @@ export function environmentOverrides(env: NodeJS.ProcessEnv): Json {
   set(["log", "level"], env["CCX_LOG_LEVEL"]);
   set(["ctct", "apiBaseUrl"], env["CCX_CTCT_API_BASE_URL"]);
   set(["ctct", "tokenUrl"], env["CCX_CTCT_TOKEN_URL"]);
+  for (const [field, name] of [
+    ["vaultUrl", "CCX_KEY_VAULT_URL"],
+    ["secretName", "CCX_KEY_VAULT_SECRET_NAME"],
+  ] as const) {
+    const value = env[name];
+    if (value !== undefined && value !== "") {
+      section(section(overrides, "secrets"), "keyVault")[field] = value;
+    }
+  }
   set(["snapshots", "dir"], env["CCX_SNAPSHOTS_DIR"]);
   set(["runs", "tempDir"], env["CCX_RUNS_TEMP_DIR"]);
   const schedulerEnabled = env["CCX_SCHEDULER_ENABLED"];

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, requireEncryptionKey } from "../config.ts";
 import { AppError } from "../core/errors.ts";
 import { startReconciler } from "../main.ts";
+import { withKeyVaultKey } from "../secrets/key-vault-key.ts";
 
 const USAGE = `Usage: ccx serve [--config <file>]
 
@@ -24,6 +25,8 @@ Configuration (file keys / environment overrides):
   store.poolSize / CCX_DB_POOL_SIZE      PostgreSQL connections (default 10)
   secrets.keys / CCX_ENCRYPTION_KEY      AES-256 keys, base64 of 32 bytes (required)
   secrets.activeKeyId / CCX_ENCRYPTION_KEY_ID  key for new secrets (default "default")
+  secrets.keyVault / CCX_KEY_VAULT_URL, CCX_KEY_VAULT_SECRET_NAME  read the active key from
+                                         Azure Key Vault at start (default unset)
   auth.bootstrapAdminToken / CCX_BOOTSTRAP_ADMIN_TOKEN  extra admin token (default unset)
   log.level / CCX_LOG_LEVEL              pino level (default info)
   ctct.apiBaseUrl / CCX_CTCT_API_BASE_URL, ctct.tokenUrl / CCX_CTCT_TOKEN_URL
@@ -58,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const config = loadConfig({ path: values.config });
+    const config = await withKeyVaultKey(loadConfig({ path: values.config }));
     requireEncryptionKey(config);
     const reconciler = await startReconciler(config);
     process.stdout.write(`ccx serve: listening on ${reconciler.url}\n`);
