@@ -159,7 +159,7 @@ describe("examples/multi-team with the real Pulumi CLI", () => {
       () => new Error("pulumi up succeeded"),
       (error: unknown) => error as Error,
     );
-    expect(failure.message).toMatch(/admin/);
+    expect(failure.message).toMatch(/creating or changing a connection needs the admin role/);
     expect(await ccx.reconciler.store.getConnection("team-owned")).toBeUndefined();
   });
 
