@@ -98,13 +98,29 @@ export async function diffConnection(
 }
 
 /**
+ * The connection of that name, if any. A token that may not read connections may not create one
+ * either: leave the refusal to the create itself, whose message says what creating needs.
+ */
+async function existingConnection(
+  client: ReconcilerClient,
+  name: string,
+): Promise<Connection | undefined> {
+  try {
+    return await client.get<Connection>(path(name));
+  } catch (error) {
+    if (error instanceof ReconcilerRequestError && error.status === 403) return undefined;
+    throw error;
+  }
+}
+
+/**
  * Creates the connection (the reconciler verifies the credentials against Constant Contact and
  * stores nothing when they fail). An existing connection of that name is an error unless
  * `adopt` is set.
  */
 export async function createConnection(inputs: Inputs): Promise<CreateResult> {
   const client = clientFor(inputs);
-  if (inputs.adopt !== true && (await client.get<Connection>(path(inputs.name))) !== undefined) {
+  if (inputs.adopt !== true && (await existingConnection(client, inputs.name)) !== undefined) {
     throw new ReconcilerRequestError(
       "ALREADY_EXISTS",
       409,

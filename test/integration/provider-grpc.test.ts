@@ -134,7 +134,7 @@ describe("the serialized providers behind the dynamic-provider gRPC server", () 
   it("tells a contributor which role creating a connection needs", async () => {
     const server = await serverAs("contributor");
     await expect(server.create(CONNECTION_URN, connectionProperties("team"))).rejects.toThrow(
-      /admin/,
+      /creating or changing a connection needs the admin role/,
     );
   });
 });
