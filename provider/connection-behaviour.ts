@@ -29,12 +29,12 @@ function credentialsFingerprint(inputs: Inputs): string {
   return fingerprint(clientId, clientSecret, refreshToken);
 }
 
-function requestBody(inputs: Inputs): Record<string, unknown> {
+function requestBody(inputs: Inputs, options = { withCredentials: true }): Record<string, unknown> {
   return {
     displayName: inputs.displayName,
     sharing: inputs.sharing ?? "admins",
     consent: inputs.consent,
-    credentials: inputs.credentials,
+    ...(options.withCredentials ? { credentials: inputs.credentials } : {}),
     exportUser: inputs.exportUser,
   };
 }
@@ -64,6 +64,10 @@ const path = (name: string) => `/v1/connections/${encodeURIComponent(name)}`;
 export async function checkConnection(_olds: Inputs, news: Inputs): Promise<CheckResult> {
   const failures = [
     ...checkFailures(ConnectionPutRequestSchema, requestBody(news), news),
+    // The API takes a change without credentials; a declared connection always has them.
+    ...(news.credentials === undefined
+      ? [{ property: "credentials", reason: "required: clientId, clientSecret, refreshToken" }]
+      : []),
     ...(typeof news.name === "string" && !ResourceNameSchema.safeParse(news.name).success
       ? [{ property: "name", reason: "use 1-100 lowercase letters, digits, '.', '_' or '-'" }]
       : []),
@@ -132,16 +136,20 @@ export async function createConnection(inputs: Inputs): Promise<CreateResult> {
 }
 
 /**
- * Sends the whole definition. The reconciler recognises credentials it was given before and keeps
- * the refresh token it has rotated since; only new credentials are verified and stored.
+ * Sends the new definition, and the credentials only when they changed: the refresh token is
+ * handed over once, and the reconciler keeps the one it has rotated since.
  */
 export async function updateConnection(
   _id: string,
-  _olds: Outputs,
+  olds: Outputs,
   news: Inputs,
 ): Promise<UpdateResult> {
-  const connection = await clientFor(news).put<Connection>(path(news.name), requestBody(news));
-  return { outs: toOutputs(connection, credentialsFingerprint(news)) };
+  const credentials = credentialsFingerprint(news);
+  const connection = await clientFor(news).put<Connection>(
+    path(news.name),
+    requestBody(news, { withCredentials: credentials !== olds.credentialsFingerprint }),
+  );
+  return { outs: toOutputs(connection, credentials) };
 }
 
 /** The connection as the reconciler holds it now (`pulumi refresh`); gone when deleted there. */

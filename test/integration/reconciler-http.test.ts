@@ -129,6 +129,31 @@ describe("reconciler over HTTP with the emulator", () => {
     expect(after).toMatchObject({ generation: 1, status: "connected" });
   });
 
+  it("changes a connection without credentials, keeping the stored ones; refuses to create one so", async () => {
+    const before = await reconciler.store.getConnection("emulated");
+    const { credentials: _omitted, ...withoutCredentials } = connectionBody({
+      clientId: "unused",
+      clientSecret: "unused",
+      refreshToken: "unused",
+    });
+    const changed = await call("PUT", "/v1/connections/emulated", {
+      ...withoutCredentials,
+      displayName: "Emulated, renamed",
+    });
+    expect(changed).toMatchObject({ status: 200, json: { displayName: "Emulated, renamed" } });
+    const after = await reconciler.store.getConnection("emulated");
+    expect(after?.credentialsCiphertext).toBe(before?.credentialsCiphertext);
+    expect(after?.refreshTokenFingerprint).toBe(before?.refreshTokenFingerprint);
+
+    const created = await call("PUT", "/v1/connections/no-credentials", withoutCredentials);
+    expect(created.status).toBe(400);
+    expect(created.json.error).toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: { issues: [{ path: "credentials" }] },
+    });
+    expect(await reconciler.store.getConnection("no-credentials")).toBeUndefined();
+  });
+
   it("leaves nothing behind when Constant Contact rejects the credentials", async () => {
     const { credentials } = emulatorCredentials("Wrong");
     const response = await call(

@@ -11,7 +11,7 @@ import type {
   ConstantContactCredentials,
   VerifiedAccount,
 } from "../core/connection-verifier.ts";
-import { AppError, ConflictError, NotFoundError } from "../core/errors.ts";
+import { AppError, ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { sealCredentials } from "../secrets/connection-credentials.ts";
 import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION } from "../store/sql-database.ts";
 import type { ConnectionRecord, ConnectionWrite } from "../store/store.ts";
@@ -182,25 +182,46 @@ export function registerConnectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDepe
     const { name } = c.req.valid("param");
     const request = c.req.valid("json");
     const existing = await store.getConnection(name);
-    const inputHash = credentialsInputHash(request.credentials);
+    const supplied = request.credentials;
 
     let account: { accountId: string; organizationName: string };
     let sealed: { keyId: string; ciphertext: string };
+    let inputHash: string;
+    let refreshTokenFingerprint: string;
     let status = existing?.status ?? "connected";
     let credentialsChanged = false;
-    if (existing !== undefined && existing.credentialsInputHash === inputHash) {
-      // Same credentials as last supplied: the reconciler owns (and may have rotated) the
-      // refresh token since, so keep what is stored.
+    if (
+      existing !== undefined &&
+      (supplied === undefined || existing.credentialsInputHash === credentialsInputHash(supplied))
+    ) {
+      // No credentials, or the same as last supplied: the reconciler owns (and may have rotated)
+      // the refresh token since, so keep what is stored.
       account = { accountId: existing.accountId, organizationName: existing.organizationName };
       sealed = { keyId: existing.credentialsKeyId, ciphertext: existing.credentialsCiphertext };
+      inputHash = existing.credentialsInputHash;
+      refreshTokenFingerprint = existing.refreshTokenFingerprint;
     } else {
-      const verified = await verifyCredentials(deps.verifier, name, request.credentials);
+      if (supplied === undefined) {
+        throw new ValidationError(
+          `creating connection '${name}' needs credentials (clientId, clientSecret and the ` +
+            "refresh token from `ccx connect`)",
+          {
+            details: {
+              target: "json",
+              issues: [{ path: "credentials", message: "required to create a connection" }],
+            },
+          },
+        );
+      }
+      const verified = await verifyCredentials(deps.verifier, name, supplied);
       account = { accountId: verified.accountId, organizationName: verified.organizationName };
       const kept: ConstantContactCredentials = {
-        ...request.credentials,
-        refreshToken: verified.rotatedRefreshToken ?? request.credentials.refreshToken,
+        ...supplied,
+        refreshToken: verified.rotatedRefreshToken ?? supplied.refreshToken,
       };
       sealed = sealCredentials(deps.secretBox, name, kept);
+      inputHash = credentialsInputHash(supplied);
+      refreshTokenFingerprint = fingerprint(supplied.refreshToken);
       status = "connected";
       credentialsChanged = true;
     }
@@ -217,7 +238,7 @@ export function registerConnectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDepe
       credentialsKeyId: sealed.keyId,
       credentialsCiphertext: sealed.ciphertext,
       credentialsInputHash: inputHash,
-      refreshTokenFingerprint: fingerprint(request.credentials.refreshToken),
+      refreshTokenFingerprint,
     };
 
     if (existing !== undefined && sameWrite(existing, write)) {

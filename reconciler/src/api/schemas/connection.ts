@@ -58,7 +58,11 @@ export const ConnectionPutRequestSchema = z
     displayName: z.string().min(1).max(200),
     sharing: SharingSchema.default("admins"),
     consent: ConsentInputSchema,
-    credentials: CredentialsInputSchema,
+    credentials: CredentialsInputSchema.optional().meta({
+      description:
+        "Required to create a connection. Leave out on later changes to keep the stored " +
+        "credentials (the reconciler rotates the refresh token); send new ones to replace them.",
+    }),
     exportUser: z
       .string()
       .min(1)
