@@ -12,9 +12,7 @@ command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} from Debian packages"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" "${missing[@]}"
 fi
 
 log "$(/usr/bin/chromium --version 2>/dev/null || echo 'chromium: not runnable')"

@@ -8,9 +8,7 @@ log() { printf 'postgres: %s\n' "$*" >&2; }
 
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   log "installing PostgreSQL from Debian packages"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq postgresql >/dev/null
+  bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" postgresql
 fi
 
 version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)

@@ -17,9 +17,7 @@ fi
 
 if ! python3 -m venv --help >/dev/null 2>&1; then
   log "installing python3-venv from Debian packages"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq python3-venv >/dev/null
+  bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" python3-venv
 fi
 
 mkdir -p .cache
