@@ -6,7 +6,12 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Emulator } from "../../emulator/index.ts";
-import { apiCaller, connectionBody, type ApiCall } from "../support/reconciler-fixtures.ts";
+import {
+  apiCaller,
+  connectionBody,
+  newEmulatorCredentials,
+  type ApiCall,
+} from "../support/reconciler-fixtures.ts";
 
 /** A run as the API returns it (the fields the suites read). */
 export interface RunJson {
@@ -35,18 +40,12 @@ export async function createConnection(
   emulator: Emulator,
   name: string,
 ): Promise<{ accountId: string; clientId: string }> {
-  const app = emulator.createApp();
-  const { accountId } = emulator.createAccount({ organizationName: `Org ${name}` });
-  const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
-  const created = await call(
-    "PUT",
-    `/v1/connections/${name}`,
-    connectionBody({ clientId: app.clientId, clientSecret: app.clientSecret, refreshToken }),
-  );
+  const { accountId, credentials } = newEmulatorCredentials(emulator, `Org ${name}`);
+  const created = await call("PUT", `/v1/connections/${name}`, connectionBody(credentials));
   if (created.status !== 201 && created.status !== 200) {
     throw new Error(`connection ${name}: HTTP ${created.status} ${JSON.stringify(created.json)}`);
   }
-  return { accountId, clientId: app.clientId };
+  return { accountId, clientId: credentials.clientId };
 }
 
 /** One synthetic person. */

@@ -20,7 +20,13 @@ import {
 import { openCredentials } from "../../reconciler/src/secrets/connection-credentials.ts";
 import { SecretBox } from "../../reconciler/src/secrets/secret-box.ts";
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
-import { connectionBody, exportBody, LogSink, apiCaller } from "../support/reconciler-fixtures.ts";
+import {
+  apiCaller,
+  connectionBody,
+  exportBody,
+  LogSink,
+  newEmulatorCredentials,
+} from "../support/reconciler-fixtures.ts";
 
 const adminToken = generateToken();
 const encryptionKey = randomBytes(32);
@@ -34,16 +40,8 @@ let reconciler: RunningReconciler;
 // Every response body is kept, to be scanned for secrets.
 const call = apiCaller(() => reconciler.url, adminToken, { observe: (text) => seen.push(text) });
 
-function emulatorCredentials(organizationName: string) {
-  const app = emulator.createApp();
-  const { accountId } = emulator.createAccount({ organizationName });
-  const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
-  secrets.push(app.clientSecret, refreshToken);
-  return {
-    accountId,
-    credentials: { clientId: app.clientId, clientSecret: app.clientSecret, refreshToken },
-  };
-}
+const emulatorCredentials = (organizationName: string) =>
+  newEmulatorCredentials(emulator, organizationName, secrets);
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "ccx-http-"));

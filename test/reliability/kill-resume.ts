@@ -24,7 +24,7 @@ import {
   writeSegment,
   type RunJson,
 } from "../integration/pipeline-run-support.ts";
-import { connectionBody } from "../support/reconciler-fixtures.ts";
+import { connectionBody, newEmulatorCredentials } from "../support/reconciler-fixtures.ts";
 import { messageOf, ScenarioReport, secondsSince, type ScenarioResult } from "./scenario.ts";
 import { findSecrets } from "./secret-scan.ts";
 import { startServe, writeServeConfig, type ServeProcess } from "./serve-process.ts";
@@ -104,15 +104,7 @@ export async function killResume(size: KillResumeSize): Promise<ScenarioResult> 
       const label = `trial ${trial + 1}`;
       try {
         const name = `kill-${trial}`;
-        const app = emulator.createApp();
-        const { accountId } = emulator.createAccount({ organizationName: `Org ${name}` });
-        const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
-        secrets.push(app.clientSecret, refreshToken);
-        const credentials = {
-          clientId: app.clientId,
-          clientSecret: app.clientSecret,
-          refreshToken,
-        };
+        const { accountId, credentials } = newEmulatorCredentials(emulator, `Org ${name}`, secrets);
         const connected = await call(
           "PUT",
           `/v1/connections/${name}-conn`,

@@ -12,6 +12,7 @@ import type { ExportRun } from "../../reconciler/src/api/schemas/index.ts";
 import { generateToken, hashToken } from "../../reconciler/src/auth/api-token.ts";
 import { parseConfig } from "../../reconciler/src/config.ts";
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
+import { apiCaller, newEmulatorCredentials } from "./reconciler-fixtures.ts";
 
 export interface CcxTestStack {
   emulator: Emulator;
@@ -67,23 +68,21 @@ export async function startCcxTestStack(
   });
   const secrets = [admin, contributor, viewer];
   const tokens = { admin, contributor, viewer };
+  const callers = {
+    admin: apiCaller(reconciler.url, admin),
+    contributor: apiCaller(reconciler.url, contributor),
+    viewer: apiCaller(reconciler.url, viewer),
+  };
   async function api<T>(
     role: keyof typeof tokens,
     method: string,
     path: string,
     body?: unknown,
   ): Promise<T> {
-    const response = await fetch(`${reconciler.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${tokens[role]}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-    return (text === "" ? undefined : JSON.parse(text)) as T;
+    const { status, json } = await callers[role]<T>(method, path, body);
+    if (status >= 400)
+      throw new Error(`${method} ${path} answered ${status}: ${JSON.stringify(json)}`);
+    return json;
   }
 
   return {
@@ -91,16 +90,8 @@ export async function startCcxTestStack(
     reconciler,
     tokens,
     secrets,
-    newCredentials(organizationName = "Contoso") {
-      const app = emulator.createApp();
-      const { accountId } = emulator.createAccount({ organizationName });
-      const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
-      secrets.push(app.clientSecret, refreshToken);
-      return {
-        accountId,
-        credentials: { clientId: app.clientId, clientSecret: app.clientSecret, refreshToken },
-      };
-    },
+    newCredentials: (organizationName = "Contoso") =>
+      newEmulatorCredentials(emulator, organizationName, secrets),
     api,
     async runExport(name) {
       const path = `/v1/exports/${encodeURIComponent(name)}/runs`;

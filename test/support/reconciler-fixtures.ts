@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { request } from "undici";
+import type { Emulator } from "../../emulator/index.ts";
 import type {
   ConnectionVerifier,
   ConstantContactCredentials,
@@ -176,3 +177,28 @@ export function apiCaller(
 }
 
 export type ApiCall = ReturnType<typeof apiCaller>;
+
+/** Credentials as `ccx connect` hands them over: the OAuth app's and a fresh refresh token. */
+export interface EmulatorCredentials {
+  accountId: string;
+  credentials: { clientId: string; clientSecret: string; refreshToken: string };
+}
+
+/**
+ * A new Constant Contact app and account in the emulator, with a refresh token issued for them;
+ * the app's secret and the token are added to `secrets` for the suites' leak scans.
+ */
+export function newEmulatorCredentials(
+  emulator: Pick<Emulator, "createApp" | "createAccount" | "issueTokens">,
+  organizationName: string,
+  secrets: string[] = [],
+): EmulatorCredentials {
+  const app = emulator.createApp();
+  const { accountId } = emulator.createAccount({ organizationName });
+  const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
+  secrets.push(app.clientSecret, refreshToken);
+  return {
+    accountId,
+    credentials: { clientId: app.clientId, clientSecret: app.clientSecret, refreshToken },
+  };
+}

@@ -12,8 +12,12 @@ import { startEmulator, type Emulator } from "../../emulator/index.ts";
 import { generateToken, hashToken } from "../../reconciler/src/auth/api-token.ts";
 import { parseConfig } from "../../reconciler/src/config.ts";
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
-import { connectionBody } from "./reconciler-fixtures.ts";
-import { LogSink } from "./reconciler-fixtures.ts";
+import {
+  apiCaller,
+  connectionBody,
+  LogSink,
+  newEmulatorCredentials,
+} from "./reconciler-fixtures.ts";
 import { SYNTHETIC_MAPPINGS, writeSyntheticSegments } from "./segments.ts";
 
 export interface StatusHarness {
@@ -71,34 +75,19 @@ export async function startStatusHarness(
     });
   }
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${reconciler.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      json: text === "" ? undefined : (JSON.parse(text) as unknown),
-    };
-  };
+  const call = apiCaller(reconciler.url, adminToken);
+  const api = (method: string, path: string, body?: unknown) => call<unknown>(method, path, body);
 
-  const app = emulator.createApp();
-  const { accountId } = emulator.createAccount({ organizationName: "Contoso Marketing" });
-  const { refreshToken } = emulator.issueTokens(app.clientId, accountId);
+  const secrets = [adminToken, tokens.contributor, tokens.viewer];
+  const { accountId, credentials } = newEmulatorCredentials(emulator, "Contoso Marketing", secrets);
   // The export adopts this list by name, so tests can edit it "by hand" to cause drift.
   const { listId } = emulator.seedList(accountId, { name: "High value EU" });
   const connectionName = "newsletter";
   const exportName = options.exportName ?? "high-value-eu";
-  const secrets = [adminToken, tokens.contributor, tokens.viewer, app.clientSecret, refreshToken];
   const connection = await api(
     "PUT",
     `/v1/connections/${connectionName}`,
-    connectionBody({ clientId: app.clientId, clientSecret: app.clientSecret, refreshToken }),
+    connectionBody(credentials),
   );
   if (connection.status !== 201) {
     throw new Error(`connection not created: ${JSON.stringify(connection.json)}`);
