@@ -6,7 +6,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { ConflictError, NotFoundError } from "../core/errors.ts";
-import { sqlState, UNIQUE_VIOLATION } from "../store/sql-database.ts";
+import { enqueueRun } from "../scheduler/enqueue-run.ts";
 import type { RunRecord } from "../store/store.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { conflictResponse, notFoundResponse } from "./error-handler.ts";
@@ -141,43 +141,25 @@ export function registerRunRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependencie
         `export '${name}' is disabled; set enabled: true to run it`,
       );
     }
-    const origin = c.get("origin");
-    const principal = c.get("principal");
     const actor = auditActor(c);
-    try {
-      const run = await store.transaction(async (tx) => {
-        const queued = await tx.insertRun({
-          exportId: record.id,
-          trigger: body?.trigger ?? "manual",
-          generation: record.generation,
-          definitionHash: record.definitionHash,
-          stack: origin.stack ?? null,
-          updateId: origin.updateId ?? null,
-          requestedBy: principal.name,
-        });
-        await tx.appendAudit({
-          ...actor,
-          action: "run.trigger",
-          targetType: "export",
-          targetName: name,
-          generation: record.generation,
-          details: { runId: queued.id, trigger: queued.trigger },
-        });
-        return queued;
-      });
-      return c.json(toRun(run), 202);
-    } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION) {
-        const active = await store.findActiveRun(record.id);
-        throw new ConflictError(
-          "RUN_IN_PROGRESS",
-          `export '${name}' already has a ${active?.status ?? "queued or running"} run` +
-            `${active === undefined ? "" : ` (${active.id})`}; wait for it or cancel it`,
-          { cause: error, details: active === undefined ? {} : { runId: active.id } },
-        );
-      }
-      throw error;
+    const run = await enqueueRun(store, {
+      export: record,
+      trigger: body?.trigger ?? "manual",
+      requestedBy: c.get("principal").name,
+      actor,
+      stack: actor.stack,
+      updateId: actor.updateId,
+    });
+    if (typeof run === "string") {
+      const active = await store.findActiveRun(record.id);
+      throw new ConflictError(
+        "RUN_IN_PROGRESS",
+        `export '${name}' already has a ${active?.status ?? "queued or running"} run` +
+          `${active === undefined ? "" : ` (${active.id})`}; wait for it or cancel it`,
+        { details: active === undefined ? {} : { runId: active.id } },
+      );
     }
+    return c.json(toRun(run), 202);
   });
 
   app.openapi(cancelRunRoute, async (c) => {

@@ -3,6 +3,8 @@
  * call it: a bearer token, JSON in and out, and every failure turned into an {@link ApiCallError}
  * that knows the exit code it maps to. The token never appears in a message.
  */
+import type { z } from "zod";
+import type { RequestBudgetSchema } from "../api/scheduling.ts";
 import type { SegmentExport } from "../api/schemas/export.ts";
 import type { Me } from "../api/schemas/me.ts";
 import type { ExportRun } from "../api/schemas/run.ts";
@@ -133,15 +135,7 @@ function describeCause(error: unknown): string {
 const segment = (value: string) => encodeURIComponent(value);
 
 /** Today's shared Constant Contact request budget of a connection's application. */
-export interface BudgetView {
-  connection: string;
-  day: string;
-  dailyLimit: number;
-  used: number;
-  reserved: number;
-  remaining: number;
-  resetsAt: string;
-}
+export type BudgetView = z.infer<typeof RequestBudgetSchema>;
 
 /** The calls the remote commands make. */
 export function createApiClient(target: ApiTarget) {
