@@ -1,6 +1,6 @@
 /**
- * `ccx demo` end to end with a small data set: the real CLI, emulator, reconciler and Pulumi, as a
- * newcomer runs it after `npm ci`.
+ * `npm run demo` end to end with a small data set: the real CLI, emulator, reconciler and Pulumi,
+ * as a newcomer runs it after `npm ci`.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -11,9 +11,10 @@ import { repoRoot } from "../support/pulumi-cli.ts";
 
 describe("ccx demo", () => {
   it("runs the whole product with 500 profiles and leaves nothing behind", async () => {
+    // Exactly the README's command, with a smaller data set.
     const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["bin/ccx.js", "demo", "--profiles", "500"],
+      "npm",
+      ["run", "--silent", "demo", "--", "--profiles", "500"],
       {
         cwd: repoRoot,
         env: { ...process.env, PATH: [inject("pulumiBin"), process.env.PATH].join(delimiter) },
