@@ -14,7 +14,8 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["{provider,reconciler,emulator,bin,scripts}/**/*.test.ts"],
+          include: ["{contract,provider,reconciler,emulator,bin,scripts}/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "**/dist/**"],
         },
       },
       {

@@ -7,15 +7,14 @@ import {
   ConnectionPutRequestSchema,
   ResourceNameSchema,
   type Connection,
-} from "../reconciler/src/api/schemas/index.ts";
+} from "../contract/index.ts";
 import { checkFailures } from "./check-failures.ts";
 import type {
   ConstantContactConnectionInputs as Inputs,
   ConstantContactConnectionOutputs as Outputs,
 } from "./connection.ts";
 import { fingerprint } from "./fingerprint.ts";
-import { ReconcilerClient, ReconcilerRequestError } from "./reconciler-client.ts";
-import { resolveSettings } from "./settings.ts";
+import { ReconcilerApiError, reconcilerFor, type ReconcilerClient } from "./reconciler-client.ts";
 import { containsUnknown } from "./unknowns.ts";
 
 type CheckResult = pulumi.dynamic.CheckResult<Inputs>;
@@ -29,7 +28,7 @@ function credentialsFingerprint(inputs: Inputs): string {
   return fingerprint(clientId, clientSecret, refreshToken);
 }
 
-function requestBody(inputs: Inputs, options = { withCredentials: true }): Record<string, unknown> {
+function requestBody(inputs: Inputs, options = { withCredentials: true }) {
   return {
     displayName: inputs.displayName,
     sharing: inputs.sharing ?? "admins",
@@ -37,10 +36,6 @@ function requestBody(inputs: Inputs, options = { withCredentials: true }): Recor
     ...(options.withCredentials ? { credentials: inputs.credentials } : {}),
     exportUser: inputs.exportUser,
   };
-}
-
-function clientFor(inputs: Pick<Inputs, "caller">): ReconcilerClient {
-  return new ReconcilerClient(resolveSettings(), inputs.caller ?? {});
 }
 
 function toOutputs(connection: Connection, credentials: string): Outputs {
@@ -57,8 +52,6 @@ function toOutputs(connection: Connection, credentials: string): Outputs {
     generation: connection.generation,
   };
 }
-
-const path = (name: string) => `/v1/connections/${encodeURIComponent(name)}`;
 
 /** Validates inputs with the API's own schema; failures name the property. */
 export async function checkConnection(_olds: Inputs, news: Inputs): Promise<CheckResult> {
@@ -110,9 +103,9 @@ async function existingConnection(
   name: string,
 ): Promise<Connection | undefined> {
   try {
-    return await client.get<Connection>(path(name));
+    return await client.getConnection(name);
   } catch (error) {
-    if (error instanceof ReconcilerRequestError && error.status === 403) return undefined;
+    if (error instanceof ReconcilerApiError && error.status === 403) return undefined;
     throw error;
   }
 }
@@ -123,15 +116,15 @@ async function existingConnection(
  * `adopt` is set.
  */
 export async function createConnection(inputs: Inputs): Promise<CreateResult> {
-  const client = clientFor(inputs);
+  const client = await reconcilerFor(inputs.caller);
   if (inputs.adopt !== true && (await existingConnection(client, inputs.name)) !== undefined) {
-    throw new ReconcilerRequestError(
-      "ALREADY_EXISTS",
+    throw new ReconcilerApiError(
       409,
+      "ALREADY_EXISTS",
       `connection '${inputs.name}' already exists in the reconciler; set adopt: true to manage it from this stack`,
     );
   }
-  const connection = await client.put<Connection>(path(inputs.name), requestBody(inputs));
+  const connection = await client.putConnection(inputs.name, requestBody(inputs));
   return { id: connection.name, outs: toOutputs(connection, credentialsFingerprint(inputs)) };
 }
 
@@ -145,8 +138,10 @@ export async function updateConnection(
   news: Inputs,
 ): Promise<UpdateResult> {
   const credentials = credentialsFingerprint(news);
-  const connection = await clientFor(news).put<Connection>(
-    path(news.name),
+  const connection = await (
+    await reconcilerFor(news.caller)
+  ).putConnection(
+    news.name,
     requestBody(news, { withCredentials: credentials !== olds.credentialsFingerprint }),
   );
   return { outs: toOutputs(connection, credentials) };
@@ -154,13 +149,12 @@ export async function updateConnection(
 
 /** The connection as the reconciler holds it now (`pulumi refresh`); gone when deleted there. */
 export async function readConnection(id: string, props?: Outputs): Promise<ReadResult> {
-  const client = new ReconcilerClient(resolveSettings());
-  const connection = await client.get<Connection>(path(id));
+  const connection = await (await reconcilerFor()).getConnection(id);
   if (connection === undefined) return { id: "" };
   return { id, props: toOutputs(connection, props?.credentialsFingerprint ?? "") };
 }
 
 /** Deletes the connection; the reconciler refuses (409, naming them) while exports use it. */
 export async function deleteConnection(id: string, _props: Outputs): Promise<void> {
-  await new ReconcilerClient(resolveSettings()).delete(path(id));
+  await (await reconcilerFor()).deleteConnection(id);
 }

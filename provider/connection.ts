@@ -87,25 +87,25 @@ export const connectionProvider: pulumi.dynamic.ResourceProvider<
   ConstantContactConnectionOutputs
 > = {
   async configure(request) {
-    (await import("ccx/provider/settings")).configureFromStack(request.config);
+    (await import("@ccx/pulumi/settings")).configureFromStack(request.config);
   },
   async check(olds, news) {
-    return (await import("ccx/provider/connection-behaviour")).checkConnection(olds, news);
+    return (await import("@ccx/pulumi/connection-behaviour")).checkConnection(olds, news);
   },
   async diff(id, olds, news) {
-    return (await import("ccx/provider/connection-behaviour")).diffConnection(id, olds, news);
+    return (await import("@ccx/pulumi/connection-behaviour")).diffConnection(id, olds, news);
   },
   async create(inputs) {
-    return (await import("ccx/provider/connection-behaviour")).createConnection(inputs);
+    return (await import("@ccx/pulumi/connection-behaviour")).createConnection(inputs);
   },
   async read(id, props) {
-    return (await import("ccx/provider/connection-behaviour")).readConnection(id, props);
+    return (await import("@ccx/pulumi/connection-behaviour")).readConnection(id, props);
   },
   async update(id, olds, news) {
-    return (await import("ccx/provider/connection-behaviour")).updateConnection(id, olds, news);
+    return (await import("@ccx/pulumi/connection-behaviour")).updateConnection(id, olds, news);
   },
   async delete(id, props) {
-    return (await import("ccx/provider/connection-behaviour")).deleteConnection(id, props);
+    return (await import("@ccx/pulumi/connection-behaviour")).deleteConnection(id, props);
   },
 };
 

@@ -6,9 +6,9 @@
  * `preview` nor `up` goes ahead with it.
  */
 import type { CheckFailure } from "./check-failures.ts";
-import { ReconcilerClient, ReconcilerRequestError } from "./reconciler-client.ts";
+import type { ExportPlanResponse } from "../contract/plan.ts";
+import { ReconcilerApiError, reconcilerFor } from "./reconciler-client.ts";
 import type { SegmentExportInputs as Inputs } from "./segment-export.ts";
-import { resolveSettings } from "./settings.ts";
 
 /** What the preview shows: the effect of the change on the Constant Contact list. */
 export interface ExportPlanSummary {
@@ -27,18 +27,10 @@ export interface ExportPlanSummary {
   requests?: number;
 }
 
-/** The reconciler's answer to `POST /v1/exports/{name}/plan` (the parts read here). */
-interface PlanResponse {
-  counts: Record<string, number>;
-  blocked: boolean;
-  verdicts: Array<{ guard: string; passed: boolean; reason: string }>;
-  estimate: { total: number };
-}
-
 const number = new Intl.NumberFormat("en-US");
 
-function summaryOf(plan: PlanResponse): ExportPlanSummary {
-  const count = (key: string): number => plan.counts[key] ?? 0;
+function summaryOf(plan: ExportPlanResponse): ExportPlanSummary {
+  const count = (key: keyof ExportPlanResponse["counts"]): number => plan.counts[key];
   const requests = plan.estimate.total;
   const parts = [
     `+${number.format(count("adds"))} adds`,
@@ -68,17 +60,13 @@ export async function planExportChange(
   news: Inputs,
   definition: Record<string, unknown>,
 ): Promise<{ plan: ExportPlanSummary; failures: CheckFailure[] }> {
-  let response: PlanResponse;
+  let response: ExportPlanResponse;
   try {
-    const client = new ReconcilerClient(resolveSettings(), news.caller ?? {});
-    response = await client.post<PlanResponse>(
-      `/v1/exports/${encodeURIComponent(news.name)}/plan`,
-      definition,
-    );
+    response = await (await reconcilerFor(news.caller)).planExport(news.name, definition);
   } catch (error) {
-    const reason =
-      error instanceof ReconcilerRequestError ? error.message : (error as Error).message;
-    return { plan: { summary: `not planned: ${reason}` }, failures: [] };
+    // A provider and a reconciler that cannot work together fail the preview outright.
+    if (error instanceof ReconcilerApiError && error.code === "CLIENT_INCOMPATIBLE") throw error;
+    return { plan: { summary: `not planned: ${(error as Error).message}` }, failures: [] };
   }
   const failures = response.blocked
     ? response.verdicts

@@ -9,16 +9,15 @@ import {
   type ExportDefinition,
   type ExportRun,
   type SegmentExport,
-} from "../reconciler/src/api/schemas/index.ts";
+} from "../contract/index.ts";
 import { checkFailures, type CheckFailure } from "./check-failures.ts";
 import { planExportChange } from "./export-plan.ts";
-import { ReconcilerClient, ReconcilerRequestError } from "./reconciler-client.ts";
+import { ReconcilerApiError, reconcilerFor, type ReconcilerClient } from "./reconciler-client.ts";
 import type {
   LastRunOutput,
   SegmentExportInputs as Inputs,
   SegmentExportOutputs as Outputs,
 } from "./segment-export.ts";
-import { resolveSettings } from "./settings.ts";
 import { containsUnknown } from "./unknowns.ts";
 
 const definitionKeys = [
@@ -50,12 +49,6 @@ function normalised(definition: Record<string, unknown>): ExportDefinition | und
   return parsed.success ? parsed.data : undefined;
 }
 
-const path = (name: string) => `/v1/exports/${encodeURIComponent(name)}`;
-
-function clientFor(inputs: Pick<Inputs, "caller">): ReconcilerClient {
-  return new ReconcilerClient(resolveSettings(), inputs.caller ?? {});
-}
-
 function toLastRun(run: ExportRun | undefined): LastRunOutput | null {
   if (run === undefined) return null;
   return {
@@ -69,8 +62,8 @@ function toLastRun(run: ExportRun | undefined): LastRunOutput | null {
 }
 
 async function lastRunOf(client: ReconcilerClient, name: string): Promise<LastRunOutput | null> {
-  const runs = await client.get<{ items: ExportRun[] }>(`${path(name)}/runs?limit=1`);
-  return toLastRun(runs?.items[0]);
+  const runs = await client.listRuns(name, 1);
+  return toLastRun(runs[0]);
 }
 
 /**
@@ -141,15 +134,15 @@ export async function diffExport(
 
 /** Creates the export; an existing export of that name is an error unless `adopt` is set. */
 export async function createExport(inputs: Inputs): Promise<pulumi.dynamic.CreateResult<Outputs>> {
-  const client = clientFor(inputs);
-  if (inputs.adopt !== true && (await client.get<SegmentExport>(path(inputs.name))) !== undefined) {
-    throw new ReconcilerRequestError(
-      "ALREADY_EXISTS",
+  const client = await reconcilerFor(inputs.caller);
+  if (inputs.adopt !== true && (await client.getExport(inputs.name)) !== undefined) {
+    throw new ReconcilerApiError(
       409,
+      "ALREADY_EXISTS",
       `export '${inputs.name}' already exists in the reconciler; set adopt: true to manage it from this stack`,
     );
   }
-  const stored = await client.put<SegmentExport>(path(inputs.name), definitionOf(inputs));
+  const stored = await client.putExport(inputs.name, definitionOf(inputs));
   return { id: stored.name, outs: toOutputs(stored, await lastRunOf(client, stored.name)) };
 }
 
@@ -159,8 +152,8 @@ export async function updateExport(
   _olds: Outputs,
   news: Inputs,
 ): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
-  const client = clientFor(news);
-  const stored = await client.put<SegmentExport>(path(news.name), definitionOf(news));
+  const client = await reconcilerFor(news.caller);
+  const stored = await client.putExport(news.name, definitionOf(news));
   return { outs: toOutputs(stored, await lastRunOf(client, stored.name)) };
 }
 
@@ -169,13 +162,13 @@ export async function readExport(
   id: string,
   _props?: Outputs,
 ): Promise<pulumi.dynamic.ReadResult<Outputs>> {
-  const client = new ReconcilerClient(resolveSettings());
-  const stored = await client.get<SegmentExport>(path(id));
+  const client = await reconcilerFor();
+  const stored = await client.getExport(id);
   if (stored === undefined) return { id: "" };
   return { id, props: toOutputs(stored, await lastRunOf(client, id)) };
 }
 
 /** Deletes the export; the reconciler applies its `onDelete` to the list's members. */
 export async function deleteExport(id: string, _props: Outputs): Promise<void> {
-  await new ReconcilerClient(resolveSettings()).delete(path(id));
+  await (await reconcilerFor()).deleteExport(id);
 }

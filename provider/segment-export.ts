@@ -3,7 +3,7 @@
  * lives in `segment-export-behaviour.ts`, loaded inside the provider process.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ExportPutRequest, RunStatus } from "../reconciler/src/api/schemas/index.ts";
+import type { ExportPutRequest, RunStatus } from "../contract/index.ts";
 import type { ExportPlanSummary } from "./export-plan.ts";
 
 type Inputify<T> = { [K in keyof T]: pulumi.Input<T[K]> };
@@ -61,25 +61,25 @@ export const segmentExportProvider: pulumi.dynamic.ResourceProvider<
   SegmentExportOutputs
 > = {
   async configure(request) {
-    (await import("ccx/provider/settings")).configureFromStack(request.config);
+    (await import("@ccx/pulumi/settings")).configureFromStack(request.config);
   },
   async check(olds, news) {
-    return (await import("ccx/provider/segment-export-behaviour")).checkExport(olds, news);
+    return (await import("@ccx/pulumi/segment-export-behaviour")).checkExport(olds, news);
   },
   async diff(id, olds, news) {
-    return (await import("ccx/provider/segment-export-behaviour")).diffExport(id, olds, news);
+    return (await import("@ccx/pulumi/segment-export-behaviour")).diffExport(id, olds, news);
   },
   async create(inputs) {
-    return (await import("ccx/provider/segment-export-behaviour")).createExport(inputs);
+    return (await import("@ccx/pulumi/segment-export-behaviour")).createExport(inputs);
   },
   async read(id, props) {
-    return (await import("ccx/provider/segment-export-behaviour")).readExport(id, props);
+    return (await import("@ccx/pulumi/segment-export-behaviour")).readExport(id, props);
   },
   async update(id, olds, news) {
-    return (await import("ccx/provider/segment-export-behaviour")).updateExport(id, olds, news);
+    return (await import("@ccx/pulumi/segment-export-behaviour")).updateExport(id, olds, news);
   },
   async delete(id, props) {
-    return (await import("ccx/provider/segment-export-behaviour")).deleteExport(id, props);
+    return (await import("@ccx/pulumi/segment-export-behaviour")).deleteExport(id, props);
   },
 };
 

@@ -33,7 +33,7 @@ import { createLocalSnapshotStore } from "../../reconciler/src/snapshots/local-s
 import { createFilesSource } from "../../reconciler/src/sources/files-source.ts";
 import { pino } from "pino";
 import { startEmulator } from "../../emulator/index.ts";
-import { ExportPutRequestSchema } from "../../reconciler/src/api/schemas/export.ts";
+import { ExportPutRequestSchema } from "../../contract/export.ts";
 import { hashCanonical } from "../../reconciler/src/core/canonical-json.ts";
 import { executeRun } from "../../reconciler/src/export/run-export.ts";
 import { sealCredentials } from "../../reconciler/src/secrets/connection-credentials.ts";

@@ -110,7 +110,7 @@ describe("help, usage errors and exit codes", () => {
   it("exits 7 when the reconciler does not answer, and 4 for a wrong token", async () => {
     const unreachable = await ccx(["status"], { CCX_ENDPOINT: "http://127.0.0.1:9" });
     expect(unreachable.code).toBe(7);
-    expect(unreachable.stderr).toContain("did not answer");
+    expect(unreachable.stderr).toContain("cannot reach the reconciler");
     const wrong = await ccx(["status"], { CCX_TOKEN: "ccx_not-a-real-token" });
     expect(wrong.code).toBe(4);
     expect(wrong.stderr).not.toContain("ccx_not-a-real-token");

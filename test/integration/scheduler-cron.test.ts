@@ -7,7 +7,7 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashCanonical } from "../../reconciler/src/core/canonical-json.ts";
-import { ExportPutRequestSchema } from "../../reconciler/src/api/schemas/export.ts";
+import { ExportPutRequestSchema } from "../../contract/export.ts";
 import { SchedulerStore } from "../../reconciler/src/scheduler/scheduler-store.ts";
 import {
   checkCronTrigger,

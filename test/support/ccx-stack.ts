@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout } from "node:timers/promises";
 import { startEmulator, type Emulator, type StartEmulatorOptions } from "../../emulator/index.ts";
-import type { ExportRun } from "../../reconciler/src/api/schemas/index.ts";
+import type { ExportRun } from "../../contract/index.ts";
 import { generateToken, hashToken } from "../../reconciler/src/auth/api-token.ts";
 import { parseConfig } from "../../reconciler/src/config.ts";
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";

@@ -8,6 +8,7 @@ import {
   parseApiJson,
   RotatingTokenVerifier,
 } from "../../../test/support/reconciler-fixtures.ts";
+import { API_LEVEL, MIN_CLIENT_API_LEVEL } from "../../../contract/version.ts";
 import { generateToken, hashToken } from "../auth/api-token.ts";
 import { isAllowed, roles, type Role } from "../core/permissions.ts";
 import { SecretBox } from "../secrets/secret-box.ts";
@@ -146,6 +147,7 @@ describe("authorisation matrix: every route × every role", () => {
       "post /v1/exports/{name}/runs/{runId}/cancel": "export.manage",
       "post /v1/exports/{name}/plan": "export.read",
       "get /v1/me": "export.read",
+      "get /v1/version": "export.read",
       "post /v1/runs/run-all": "export.manage",
       "get /v1/connections/{name}/budget": "export.read",
     });
@@ -780,6 +782,62 @@ describe("operational endpoints", () => {
     expect(refs.length).toBeGreaterThan(10);
     const components = (doc["components"] as { schemas: Record<string, unknown> }).schemas;
     for (const ref of new Set(refs)) expect(components[ref], ref).toBeDefined();
+  });
+});
+
+describe("the version handshake", () => {
+  it("names the reconciler's release and the client levels it serves", async () => {
+    const response = await app.request("/v1/version", {
+      headers: { authorization: `Bearer ${tokens.viewer}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-ccx-reconciler")).toMatch(/^@ccx\/reconciler@\d+\.\d+\.\d+/);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toEqual({
+      reconciler: response.headers.get("x-ccx-reconciler"),
+      apiLevel: API_LEVEL,
+      minClientApiLevel: MIN_CLIENT_API_LEVEL,
+    });
+  });
+
+  it("refuses a client of a newer API level, naming both releases and what to upgrade", async () => {
+    const { status, json } = await call("GET", "/v1/exports", {
+      headers: { "x-ccx-api-level": String(API_LEVEL + 1), "x-ccx-client": "@ccx/pulumi@9.0.0" },
+    });
+    expect(status).toBe(409);
+    expect(json.error.code).toBe("CLIENT_INCOMPATIBLE");
+    expect(json.error.message).toContain("@ccx/pulumi@9.0.0");
+    expect(json.error.message).toMatch(/@ccx\/reconciler@\d/);
+    expect(json.error.message).toContain("upgrade the reconciler");
+  });
+
+  it("refuses a client older than it serves, telling it to upgrade the client", async () => {
+    const { status, json } = await call("GET", "/v1/exports", {
+      headers: {
+        "x-ccx-api-level": String(MIN_CLIENT_API_LEVEL - 1),
+        "x-ccx-client": "@ccx/pulumi@0.0.1",
+      },
+    });
+    expect(status).toBe(409);
+    expect(json.error.message).toContain("upgrade @ccx/pulumi");
+  });
+
+  it("answers a malformed level with 400 and never echoes a hostile client header", async () => {
+    const malformed = await call("GET", "/v1/exports", { headers: { "x-ccx-api-level": "1; x" } });
+    expect(malformed.status).toBe(400);
+    const hostile = await call("GET", "/v1/exports", {
+      headers: { "x-ccx-api-level": "99", "x-ccx-client": "<script>alert(1)</script> x" },
+    });
+    expect(hostile.status).toBe(409);
+    expect(hostile.text).not.toContain("<script>");
+  });
+
+  it("serves clients that send no level (curl, scripts) as before", async () => {
+    expect((await call("GET", "/v1/exports")).status).toBe(200);
+    const current = await call("GET", "/v1/exports", {
+      headers: { "x-ccx-api-level": String(API_LEVEL), "x-ccx-client": "@ccx/pulumi@0.2.0" },
+    });
+    expect(current.status).toBe(200);
   });
 });
 

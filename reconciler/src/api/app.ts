@@ -16,12 +16,12 @@ import { createApiMetrics, type ApiMetrics } from "./metrics.ts";
 import { registerRunRoutes } from "./runs.ts";
 import { registerSchedulingRoutes, type SchedulingRouteOptions } from "./scheduling.ts";
 import { registerSystemRoutes } from "./system.ts";
+import { registerVersionRoutes, versionHandshake } from "./version.ts";
+import { reconcilerIdentity } from "../package-identity.ts";
 import { registerStatusPage } from "../ui/status-page.ts";
 
 /** Default largest request body: 1 MiB. Definitions are a few kilobytes. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
-
-export const API_VERSION = "0.1.0";
 
 export interface ReconcilerApp {
   app: OpenAPIHono<AppEnv>;
@@ -77,6 +77,7 @@ export function createApp(
       },
     }),
   );
+  app.use("*", versionHandshake);
   app.use("/v1/*", authenticate(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
@@ -86,6 +87,7 @@ export function createApp(
   });
 
   registerSystemRoutes(app, deps, metrics);
+  registerVersionRoutes(app);
   registerConnectionRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerRunRoutes(app, deps);
@@ -98,7 +100,7 @@ export function createApp(
     openapi: "3.0.3",
     info: {
       title: "ccx reconciler API",
-      version: API_VERSION,
+      version: reconcilerIdentity().split("@").at(-1) ?? "unknown",
       description:
         "Connections to Constant Contact and segment exports, declared by Pulumi stacks. Errors " +
         "are `{ error: { code, message, details } }`.",

@@ -19,13 +19,13 @@ import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { conflictResponse, notFoundResponse, errorContent } from "./error-handler.ts";
 import { auditActor } from "./request-context.ts";
 import { protectedRoute } from "./route-table.ts";
-import { NameParamsSchema } from "./schemas/common.ts";
+import { NameParamsSchema } from "../../../contract/common.ts";
 import {
   ConnectionListResponseSchema,
   ConnectionPutRequestSchema,
   ConnectionSchema,
   type Connection,
-} from "./schemas/connection.ts";
+} from "../../../contract/connection.ts";
 
 const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 

@@ -9,7 +9,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { AppError, ConflictError, ValidationError } from "../core/errors.ts";
-import { ErrorResponseSchema } from "./schemas/common.ts";
+import { ErrorResponseSchema } from "../../../contract/common.ts";
 
 const statusByCode: Readonly<Record<string, ContentfulStatusCode>> = {
   VALIDATION_FAILED: 400,

@@ -14,7 +14,7 @@ import { conflictResponse, notFoundResponse } from "./error-handler.ts";
 import { assertMayUseConnection } from "./export-access.ts";
 import { auditActor } from "./request-context.ts";
 import { protectedRoute } from "./route-table.ts";
-import { NameParamsSchema } from "./schemas/common.ts";
+import { NameParamsSchema } from "../../../contract/common.ts";
 import {
   AttachRequestSchema,
   ExportListResponseSchema,
@@ -22,7 +22,7 @@ import {
   ExportSchema,
   type ExportDefinition,
   type SegmentExport,
-} from "./schemas/export.ts";
+} from "../../../contract/export.ts";
 
 const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 

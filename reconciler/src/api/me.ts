@@ -14,7 +14,7 @@ import {
 import type { ConnectionRecord, ExportRecord } from "../store/store.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { protectedRoute } from "./route-table.ts";
-import { MeSchema, type Me } from "./schemas/me.ts";
+import { MeSchema, type Me } from "../../../contract/me.ts";
 
 export const getMeRoute = protectedRoute("export.read", "reading your own permissions", {
   method: "get",

@@ -11,14 +11,14 @@ import { AppError, ConflictError, ForbiddenError } from "../core/errors.ts";
 import { isAllowed } from "../core/permissions.ts";
 import { assertMayUseConnection } from "./export-access.ts";
 import type { PlannedExport } from "../export/export-planner.ts";
-import type { ExportDefinition } from "./schemas/export.ts";
-import { ExportPutRequestSchema } from "./schemas/export.ts";
+import type { ExportDefinition } from "../../../contract/export.ts";
+import { ExportPutRequestSchema } from "../../../contract/export.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { requireExport } from "./exports.ts";
 import { conflictResponse, notFoundResponse } from "./error-handler.ts";
 import { protectedRoute } from "./route-table.ts";
-import { NameParamsSchema } from "./schemas/common.ts";
-import { ExportPlanSchema } from "./schemas/plan.ts";
+import { NameParamsSchema } from "../../../contract/common.ts";
+import { ExportPlanSchema } from "../../../contract/plan.ts";
 
 const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 

@@ -9,7 +9,7 @@ import { ForbiddenError } from "../core/errors.ts";
 import { forbiddenMessage, isAllowed, type Action } from "../core/permissions.ts";
 import type { AppEnv } from "./app-env.ts";
 import { errorResponses } from "./error-handler.ts";
-import { OriginHeadersSchema } from "./schemas/common.ts";
+import { OriginHeadersSchema } from "../../../contract/common.ts";
 
 export interface RouteEntry {
   method: RouteConfig["method"];

@@ -13,7 +13,7 @@ import { conflictResponse, notFoundResponse } from "./error-handler.ts";
 import { assertMayManageExport, requireExport } from "./exports.ts";
 import { auditActor } from "./request-context.ts";
 import { protectedRoute } from "./route-table.ts";
-import { NameParamsSchema } from "./schemas/common.ts";
+import { NameParamsSchema } from "../../../contract/common.ts";
 import {
   RunListQuerySchema,
   RunListResponseSchema,
@@ -21,7 +21,7 @@ import {
   RunSchema,
   TriggerRunRequestSchema,
   type ExportRun,
-} from "./schemas/run.ts";
+} from "../../../contract/run.ts";
 
 const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 

@@ -13,7 +13,12 @@ import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { notFoundResponse } from "./error-handler.ts";
 import { auditActor } from "./request-context.ts";
 import { protectedRoute } from "./route-table.ts";
-import { NameParamsSchema, ResourceNameSchema, TimestampSchema } from "./schemas/common.ts";
+import { NameParamsSchema } from "../../../contract/common.ts";
+import {
+  RequestBudgetSchema,
+  RunAllRequestSchema,
+  RunAllResponseSchema,
+} from "../../../contract/scheduling.ts";
 
 const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 
@@ -24,45 +29,6 @@ export interface SchedulingRouteOptions {
   /** Requests per UTC day of one application. @default 10000 */
   dailyRequestBudget?: number;
 }
-
-export const RunAllRequestSchema = z
-  .strictObject({
-    connection: ResourceNameSchema.optional().meta({
-      description: "Only the exports on this connection. @default every connection",
-    }),
-  })
-  .meta({ id: "RunAllRequest" });
-
-export const RunAllResponseSchema = z
-  .object({
-    queued: z.array(z.object({ export: ResourceNameSchema, runId: z.uuid() })),
-    skipped: z.array(
-      z.object({
-        export: ResourceNameSchema,
-        reason: z.enum(["run-in-progress", "not-permitted"]).meta({
-          description:
-            "run-in-progress: the export already has a queued or running run; not-permitted: " +
-            "the connection is shared with admins only",
-        }),
-      }),
-    ),
-  })
-  .meta({ id: "RunAllResponse" });
-
-export const RequestBudgetSchema = z
-  .object({
-    connection: ResourceNameSchema,
-    application: z.string().meta({
-      description: "Names the Constant Contact application (a hash, not the client id)",
-    }),
-    day: z.string().meta({ description: "UTC day the numbers count", example: "2026-11-23" }),
-    dailyLimit: z.int(),
-    used: z.int().meta({ description: "Requests runs used today" }),
-    reserved: z.int().meta({ description: "Requests set aside by queued and running runs" }),
-    remaining: z.int(),
-    resetsAt: TimestampSchema,
-  })
-  .meta({ id: "RequestBudget" });
 
 export const runAllRoute = protectedRoute("export.manage", "running all scheduled exports", {
   method: "post",

@@ -2,7 +2,7 @@
  * `ccx cancel <export>`: stops the export's queued or running run. A queued run is cancelled at
  * once; a running run is asked to stop and stops at its next checkpoint.
  */
-import { ApiCallError } from "./api-client.ts";
+import { ReconcilerApiError } from "./api-client.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { runRemoteCommand, type CommandIo } from "./remote-command.ts";
 
@@ -31,7 +31,7 @@ export function run(argv: string[], io?: CommandIo): Promise<number> {
         const runs = await context.api.listRuns(name, 5);
         runId = runs.find((entry) => entry.status === "queued" || entry.status === "running")?.id;
         if (runId === undefined) {
-          throw new ApiCallError(
+          throw new ReconcilerApiError(
             409,
             "NO_ACTIVE_RUN",
             `export '${name}' has no queued or running run; nothing to cancel`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { SegmentExport } from "../api/schemas/export.ts";
-import type { Me } from "../api/schemas/me.ts";
-import type { RunView } from "./api-client.ts";
+import type { SegmentExport } from "../../../contract/export.ts";
+import type { Me } from "../../../contract/me.ts";
+import type { ExportRun as RunView } from "../../../contract/run.ts";
 import { describeSchedule, driftOf, overviewOf, summarizeCounts } from "./export-overview.ts";
 
 const item = (overrides: Partial<SegmentExport> = {}): SegmentExport =>

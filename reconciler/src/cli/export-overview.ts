@@ -3,9 +3,9 @@
  * refresh, last counts and the caller's permissions. The same rules as the status page: detached
  * and disabled exports never run, a guard pause says so, and no run means "never run".
  */
-import type { SegmentExport } from "../api/schemas/export.ts";
-import type { Me } from "../api/schemas/me.ts";
-import type { RunView } from "./api-client.ts";
+import type { SegmentExport } from "../../../contract/export.ts";
+import type { Me } from "../../../contract/me.ts";
+import type { ExportRun as RunView } from "../../../contract/run.ts";
 import { formatNumber } from "./terminal.ts";
 
 /** What `ccx status --json` prints per export. */

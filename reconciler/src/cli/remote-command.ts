@@ -4,7 +4,12 @@
  * `CCX_TOKEN`; and one mapping of failures to messages and exit codes.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { ApiCallError, createApiClient, type ApiClient } from "./api-client.ts";
+import {
+  createApiClient,
+  exitCodeOf,
+  ReconcilerApiError,
+  type ReconcilerClient as ApiClient,
+} from "./api-client.ts";
 import { EXIT_CODES_HELP, ExitCode } from "./exit-codes.ts";
 import { createStyle, wantsColour, type Style } from "./terminal.ts";
 
@@ -142,10 +147,10 @@ export async function runRemoteCommand(
   try {
     return await action(context);
   } catch (error) {
-    if (error instanceof ApiCallError) {
+    if (error instanceof ReconcilerApiError) {
       // Never echo the token: messages come from the API or name the endpoint only.
       io.stderr.write(`${prefix}: ${error.message}${hint(error)}\n`);
-      return error.exitCode;
+      return exitCodeOf(error);
     }
     throw error;
   }
@@ -155,7 +160,7 @@ function stringOption(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function hint(error: ApiCallError): string {
+function hint(error: ReconcilerApiError): string {
   if (error.status === 401) return " (check CCX_TOKEN, or create a token with `ccx token create`)";
   return "";
 }

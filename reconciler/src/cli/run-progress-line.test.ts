@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunView } from "./api-client.ts";
+import type { ExportRun as RunView } from "../../../contract/run.ts";
 import { fractionOf, phaseOf, plainProgressLine, ttyProgressLine } from "./run-progress-line.ts";
 import { createStyle } from "./terminal.ts";
 

@@ -2,7 +2,9 @@
  * The progress of a running run as one line: a bar on a terminal (redrawn in place), or a plain
  * line for logs. Pure: `ccx run` decides when to print.
  */
-import type { RunProgressView, RunView } from "./api-client.ts";
+import type { ExportRun as RunView } from "../../../contract/run.ts";
+
+type RunProgressView = NonNullable<RunView["progress"]>;
 import { formatNumber, progressBar, type Style } from "./terminal.ts";
 
 const BAR_WIDTH = 24;

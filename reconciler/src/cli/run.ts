@@ -4,7 +4,7 @@
  * with a summary table. The exit code says how the run ended.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RunView } from "./api-client.ts";
+import type { ExportRun as RunView } from "../../../contract/run.ts";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.ts";
 import { runRemoteCommand, type CommandIo, type RemoteContext } from "./remote-command.ts";
 import { plainProgressLine, ttyProgressLine } from "./run-progress-line.ts";

@@ -2,7 +2,7 @@
  * `ccx runs <export>`: the export's run history, newest first, with counts and the Pulumi stack
  * and update that caused each run.
  */
-import type { RunView } from "./api-client.ts";
+import type { ExportRun as RunView } from "../../../contract/run.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { orderedCounts, summarizeCounts } from "./export-overview.ts";
 import { runRemoteCommand, type CommandIo } from "./remote-command.ts";

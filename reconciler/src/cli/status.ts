@@ -2,7 +2,8 @@
  * `ccx status`: every export with its status, schedule, last refresh, last counts and what the
  * token may do with it, like the status page's Exports table.
  */
-import type { ApiClient, BudgetView } from "./api-client.ts";
+import type { RequestBudget as BudgetView } from "../../../contract/scheduling.ts";
+import type { ReconcilerClient as ApiClient } from "./api-client.ts";
 import { overviewOf, summarizeCounts, type ExportOverview } from "./export-overview.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { runRemoteCommand, type CommandIo, type RemoteContext } from "./remote-command.ts";

@@ -6,7 +6,7 @@
  * (everything is an add), and a changed one is diffed against its current snapshot when it
  * still targets the same list.
  */
-import type { ExportDefinition } from "../api/schemas/export.ts";
+import type { ExportDefinition } from "../../../contract/export.ts";
 import { AppError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { DEFAULT_PROFILE_LIMIT } from "../core/guards.ts";
 import type { ExportPlan } from "../core/plan.ts";

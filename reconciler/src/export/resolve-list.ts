@@ -3,7 +3,7 @@
  * create }` adopted by exact name (CONTRACT §2.6) and created when asked and missing.
  */
 import { AppError } from "../core/errors.ts";
-import type { ExportDefinition } from "../api/schemas/export.ts";
+import type { ExportDefinition } from "../../../contract/export.ts";
 import type { CtctClient } from "../ctct/client.ts";
 
 /** The resolved list. */

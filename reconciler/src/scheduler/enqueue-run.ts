@@ -3,7 +3,7 @@
  * export, so a trigger that fires while a run is active gets `undefined` back instead of a
  * second run.
  */
-import type { RunTrigger } from "../api/schemas/run.ts";
+import type { RunTrigger } from "../../../contract/run.ts";
 import { sqlState, UNIQUE_VIOLATION } from "../store/sql-database.ts";
 import type { ExportRecord, RunRecord, Store } from "../store/store.ts";
 import { SchedulerStore } from "./scheduler-store.ts";

@@ -3,7 +3,7 @@
  * progress, per-chunk checkpoints, the final status, and the pointer to each export's current
  * snapshot (ADR 0005). Same SQL on PGlite and PostgreSQL.
  */
-import type { RunStatus } from "../api/schemas/run.ts";
+import type { RunStatus } from "../../../contract/run.ts";
 import type { SqlRow } from "./sql-database.ts";
 import type { RunRecord, Store } from "./store.ts";
 

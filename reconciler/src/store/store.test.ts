@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeBackends } from "../../../test/support/store-backends.ts";
-import type { ExportDefinition } from "../api/schemas/export.ts";
+import type { ExportDefinition } from "../../../contract/export.ts";
 import { migrate, migrations } from "./migrations.ts";
 import {
   FOREIGN_KEY_VIOLATION,

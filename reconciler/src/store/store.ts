@@ -4,9 +4,9 @@
  * dialect, the same on PGlite and PostgreSQL. Secrets arrive here already encrypted.
  */
 import { randomUUID } from "node:crypto";
-import type { ConsentRecord, ConnectionStatus } from "../api/schemas/connection.ts";
-import type { ExportDefinition } from "../api/schemas/export.ts";
-import type { RunStatus, RunTrigger } from "../api/schemas/run.ts";
+import type { ConsentRecord, ConnectionStatus } from "../../../contract/connection.ts";
+import type { ExportDefinition } from "../../../contract/export.ts";
+import type { RunStatus, RunTrigger } from "../../../contract/run.ts";
 import type { Role, Sharing } from "../core/permissions.ts";
 import type { SqlDatabase, SqlRow } from "./sql-database.ts";
 
