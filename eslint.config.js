@@ -2,12 +2,12 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".cache/"] },
+  { ignores: ["node_modules/", ".cache/", "**/dist/"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js"] },
+        projectService: { allowDefaultProject: ["*.js", "reconciler/bin/*.js"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

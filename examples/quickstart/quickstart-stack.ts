@@ -3,7 +3,7 @@
  * (`step2/index.ts`), which changes a mapping and adds a segment.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConstantContactConnection, SegmentExport, type SegmentExportArgs } from "ccx/provider";
+import { ConstantContactConnection, SegmentExport, type SegmentExportArgs } from "@ccx/pulumi";
 
 /** What differs between the steps. */
 export interface QuickstartStep {

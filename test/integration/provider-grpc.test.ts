@@ -68,7 +68,7 @@ afterAll(async () => {
 describe("the serialized providers behind the dynamic-provider gRPC server", () => {
   it("serialize without capturing a setting or a secret", () => {
     for (const text of Object.values(providers)) {
-      expect(text).toContain("ccx/provider/");
+      expect(text).toContain("@ccx/pulumi/");
       expect(text).not.toContain(stack.reconciler.url);
       for (const secret of stack.secrets) expect(text).not.toContain(secret);
     }

@@ -4,8 +4,8 @@
  * would serialize the runner's helpers too.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { connectionProvider } from "ccx/provider/connection";
-import { segmentExportProvider } from "ccx/provider/segment-export";
+import { connectionProvider } from "../../provider/connection.ts";
+import { segmentExportProvider } from "../../provider/segment-export.ts";
 
 async function serialize(provider: object): Promise<string> {
   const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });

@@ -1,7 +1,7 @@
 // The admin stack: owns the connection (an admin token in `ccx:token`) and shares it with
 // contributors. Team stacks find it by name through a stack reference; they never see its details.
 import * as pulumi from "@pulumi/pulumi";
-import { ConstantContactConnection } from "ccx/provider";
+import { ConstantContactConnection } from "@ccx/pulumi";
 
 const config = new pulumi.Config();
 const connection = new ConstantContactConnection("shared-marketing", {

@@ -1,7 +1,7 @@
 // A team stack: a contributor token in `ccx:token`, the connection's name from the admin stack
 // (`adminStack`, e.g. `organization/ccx-multi-team-admin/prod`), and the team's own exports.
 import * as pulumi from "@pulumi/pulumi";
-import { SegmentExport } from "ccx/provider";
+import { SegmentExport } from "@ccx/pulumi";
 
 const config = new pulumi.Config();
 const admin = new pulumi.StackReference(config.require("adminStack"));
