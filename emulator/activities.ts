@@ -86,6 +86,9 @@ export interface ActivityEngineOptions {
 /** CONTRACT §2.2: activity history is kept 10 days. */
 export const activityHistoryMs = 10 * 86_400_000;
 
+/** CONTRACT §2.1: at most 1,000 queued (initialized + processing) activities per account. */
+export const maxQueuedActivities = 1000;
+
 /** Creates, times and settles activities for all accounts of an emulator. */
 export class ActivityEngine {
   readonly #options: ActivityEngineOptions;
