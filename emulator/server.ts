@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { Hono } from "hono";
 import { createAdaptorServer } from "@hono/node-server";
-import type { Emulator, StartEmulatorOptions } from "./index.ts";
+import type { Emulator, StartEmulatorOptions } from "./types.ts";
 import type { EmulatorContext } from "./context.ts";
 import type { EmulatorEnv } from "./request-pipeline.ts";
 import { errorResponse } from "./request-pipeline.ts";
