@@ -17,9 +17,9 @@ import { RateLimiter } from "./rate-limiter.ts";
 import { Account } from "./state/account.ts";
 import { permissions } from "./state/contact-store.ts";
 import { newAccountId, newToken, newUuid } from "./ids.ts";
-import { emailKey, validateEmail } from "./email.ts";
+import { validateEmail } from "./email.ts";
 import { apiError } from "./http-errors.ts";
-import type { EmulatorInspector, InspectedContact } from "./inspector.ts";
+import { createInspector } from "./inspector.ts";
 import { registerOauthRoutes } from "./routes/oauth.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerContactListRoutes } from "./routes/contact-lists.ts";
@@ -122,102 +122,7 @@ function buildEmulator(ctx: EmulatorContext, url: string, server: Server): Emula
   const settle = (): void => ctx.activities.settle(ctx.clock.nowMs());
   const faults = createFaultInjection(ctx);
 
-  const accountsOf = (accountId: string | undefined): Account[] =>
-    accountId === undefined ? [...ctx.accounts.values()] : [requireAccount(ctx, accountId)];
-
-  const inspectContact = (account: Account, index: number): InspectedContact => {
-    const contacts = account.contacts;
-    const extras = contacts.extras.get(index);
-    const customFields: Record<string, string> = {};
-    for (const [id, value] of extras?.customFields ?? []) {
-      customFields[account.customFields.get(id)?.name ?? id] = value;
-    }
-    return {
-      contactId: contacts.idOf(index),
-      accountId: account.id,
-      email: contacts.emails[index] ?? "",
-      firstName: contacts.firstName[index],
-      lastName: contacts.lastName[index],
-      jobTitle: extras?.jobTitle,
-      companyName: extras?.companyName,
-      permission: contacts.permissionOf(index),
-      optInSource: extras?.optInSource ?? "Account",
-      optOutSource: extras?.optOutSource,
-      deleted: contacts.isDeleted(index),
-      listIds: account.listIdsOf(index),
-      customFields,
-      createdAt: new Date(contacts.createdAt[index] ?? 0),
-      updatedAt: new Date(contacts.updatedAt[index] ?? 0),
-    };
-  };
-
-  const inspect: EmulatorInspector = {
-    listMembers(listId) {
-      settle();
-      for (const account of ctx.accounts.values()) {
-        const list = account.lists.get(listId.toLowerCase());
-        if (list === undefined) continue;
-        return [...list.members]
-          .map((index) => emailKey(account.contacts.emails[index] ?? ""))
-          .sort();
-      }
-      return [];
-    },
-    contact(email, accountId) {
-      settle();
-      for (const account of accountsOf(accountId)) {
-        const index = account.contacts.findByEmail(email);
-        if (index !== undefined) return inspectContact(account, index);
-      }
-      return undefined;
-    },
-    contacts(accountId) {
-      settle();
-      const result: InspectedContact[] = [];
-      for (const account of accountsOf(accountId)) {
-        for (let index = 0; index < account.contacts.size; index += 1)
-          result.push(inspectContact(account, index));
-      }
-      return result;
-    },
-    lists(accountId) {
-      settle();
-      return accountsOf(accountId).flatMap((account) =>
-        [...account.lists.values()].map((list) => ({
-          listId: list.id,
-          accountId: account.id,
-          name: list.name,
-          deleted: list.deletedAt !== 0,
-          memberCount: list.members.size,
-        })),
-      );
-    },
-    activities(accountId) {
-      settle();
-      return accountsOf(accountId).flatMap((account) =>
-        account.activities.map((activity) => ({
-          activityId: activity.id,
-          accountId: account.id,
-          kind: activity.kind,
-          state: activity.state,
-          percentDone: activity.percentDone,
-          status: { ...activity.status },
-          errors: [...activity.errors],
-        })),
-      );
-    },
-    requestCounts() {
-      return Object.fromEntries(ctx.requestLog);
-    },
-    totalRequests() {
-      let total = 0;
-      for (const count of ctx.requestLog.values()) total += count;
-      return total;
-    },
-    resetRequestLog() {
-      ctx.requestLog.clear();
-    },
-  };
+  const inspect = createInspector(ctx);
 
   let closing: Promise<void> | undefined;
   return {
