@@ -3,15 +3,11 @@
 
 import { ApiError, createApi, forgetToken, storedToken, storeToken } from "./api.js";
 import { isActive } from "./format.js";
-import {
-  connectionsView,
-  exportsView,
-  exportView,
-  finishedView,
-  h,
-  liveRegion,
-  progressView,
-} from "./render.js";
+import { connectionsView } from "./connections-view.js";
+import { h } from "./dom.js";
+import { exportView } from "./export-view.js";
+import { exportsView } from "./exports-view.js";
+import { finishedView, liveRegion, progressView } from "./progress-view.js";
 
 /** Poll every second while a run is active (progress), otherwise every 5 s (new runs). */
 const ACTIVE_POLL_MS = 1000;
