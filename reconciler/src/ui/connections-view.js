@@ -1,10 +1,15 @@
 // Connections (#/connections), for admins: account, status, sharing, consent; never a secret.
 
+/** @import { Connection } from "./api-types.ts" */
+
 import { h, pill, table } from "./dom.js";
 import { exportHref } from "./links.js";
 import { formatTime } from "./format.js";
 
-/** Connections, for admins: account, status, sharing, consent; never a secret. */
+/**
+ * Connections, for admins: account, status, sharing, consent; never a secret.
+ * @param {Connection[]} connections
+ */
 export function connectionsView(connections) {
   return h(
     "section",

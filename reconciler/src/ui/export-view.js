@@ -1,6 +1,31 @@
 // One export (#/exports/<name>): definition, buttons, last refresh, run history, and the plan
 // or run shown below them.
 
+/**
+ * @import { Run, SegmentExport } from "./api-types.ts"
+ * @import { PlanState } from "./plan-view.js"
+ */
+
+/**
+ * A message above the export's facts, e.g. after Run now or Cancel.
+ * @typedef {{ tone: string, text: string }} Notice
+ */
+
+/**
+ * What {@link exportView} shows, and what its buttons call.
+ * @typedef {object} ExportViewModel
+ * @property {SegmentExport} item
+ * @property {Run[]} runs newest first
+ * @property {string[]} actions what the token may do with this export
+ * @property {Run | undefined} selectedRun the run whose page this is, if any
+ * @property {() => void} onRun
+ * @property {(run: Run) => void} onCancel
+ * @property {() => void} onPlan
+ * @property {PlanState | undefined} plan
+ * @property {Notice | undefined} notice
+ * @property {HTMLElement} live the aria-live region, kept across renders
+ */
+
 import { h, table } from "./dom.js";
 import { runHref } from "./links.js";
 import { countsList, statusCell } from "./run-parts.js";
@@ -17,6 +42,10 @@ import {
   summarizeCounts,
 } from "./format.js";
 
+/**
+ * The stack and update that caused a run, or who asked for it.
+ * @param {Run} run
+ */
 function causeOf(run) {
   const parts = [];
   if (run.stack) parts.push(h("span", { class: "mono" }, run.stack));
@@ -26,7 +55,11 @@ function causeOf(run) {
   return h("span", { class: "cause" }, parts);
 }
 
-/** The run history table of one export. */
+/**
+ * The run history table of one export.
+ * @param {string} name
+ * @param {Run[]} runs newest first
+ */
 export function runsTable(name, runs) {
   if (runs.length === 0) return h("p", { class: "empty" }, "No runs yet.");
   const rows = runs.map((run) => [
@@ -56,6 +89,10 @@ export function runsTable(name, runs) {
   );
 }
 
+/**
+ * The definition as a list of facts.
+ * @param {SegmentExport} item
+ */
 function definitionFacts(item) {
   const d = item.definition;
   const facts = [
@@ -78,7 +115,10 @@ function definitionFacts(item) {
   );
 }
 
-/** One export: definition, buttons, live progress, history, and the selected run. */
+/**
+ * One export: definition, buttons, live progress, history, and the selected run.
+ * @param {ExportViewModel} model
+ */
 export function exportView({
   item,
   runs,
@@ -169,7 +209,10 @@ export function exportView({
   );
 }
 
-/** The counts of the newest succeeded run, and when it finished. */
+/**
+ * The counts of the newest succeeded run, and when it finished.
+ * @param {Run[]} runs newest first
+ */
 function lastRefreshView(runs) {
   const last = lastSucceeded(runs);
   if (last === undefined) return h("p", { class: "empty" }, "No run has succeeded yet.");

@@ -1,5 +1,7 @@
 // The exports list (#/): one row per export with its status, schedule and last refresh.
 
+/** @import { Me, Run, SegmentExport } from "./api-types.ts" */
+
 import { h, pill, table } from "./dom.js";
 import { exportHref } from "./links.js";
 import {
@@ -12,11 +14,18 @@ import {
   summarizeCounts,
 } from "./format.js";
 
+/**
+ * What the token may do with an export, in words.
+ * @param {string[]} actions
+ */
 function permissionsText(actions) {
   return actions.includes("export.manage") ? "view, run, cancel, change" : "view";
 }
 
-/** The exports list: one row per export. `runsByExport` maps a name to its newest runs. */
+/**
+ * The exports list: one row per export. `runsByExport` maps a name to its newest runs.
+ * @param {{ exports: SegmentExport[], runsByExport: Map<string, Run[]>, me: Me }} model
+ */
 export function exportsView({ exports, runsByExport, me }) {
   const permissions = new Map(me.exports.map((entry) => [entry.name, entry.actions]));
   const rows = exports.map((item) => {

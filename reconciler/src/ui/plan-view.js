@@ -1,9 +1,20 @@
 // The plan of an export: what a run now would do, computed by the API without writing.
 
+/** @import { ExportPlan } from "./api-types.ts" */
+
+/**
+ * A plan being asked for, shown, or failed.
+ * @typedef {{ name: string } & ({ status: "loading" } | { status: "ready", body: ExportPlan } | { status: "error", message: string })} PlanState
+ */
+
 import { h } from "./dom.js";
 import { rowErrorsTable, verdictsTable } from "./run-parts.js";
 import { formatNumber } from "./format.js";
 
+/**
+ * The plan's counts in reading order, with their labels.
+ * @type {Array<[key: string, label: string]>}
+ */
 const PLAN_LABELS = [
   ["profiles", "Profiles"],
   ["adds", "To add"],
@@ -16,7 +27,11 @@ const PLAN_LABELS = [
   ["duplicates", "Duplicate rows"],
 ];
 
-/** What a run now would do: counts, guard verdicts, request estimate and rejected rows. */
+/**
+ * What a run now would do: counts, guard verdicts, request estimate and rejected rows.
+ * @param {string} name
+ * @param {PlanState} plan
+ */
 export function planView(name, plan) {
   if (plan.status === "loading") {
     return h(

@@ -1,9 +1,14 @@
 // The live region of the export page: progress of the active run, then how it ended.
 
+/** @import { Run } from "./api-types.ts" */
+
 import { h } from "./dom.js";
 import { describePhase, describeProgress, isActive, summarizeCounts, toneOf } from "./format.js";
 
-/** The aria-live region of the export page; one node that outlives re-renders. */
+/**
+ * The aria-live region of the export page; one node that outlives re-renders.
+ * @returns {HTMLElement}
+ */
 export function liveRegion() {
   return h("div", {
     class: "live",
@@ -13,7 +18,10 @@ export function liveRegion() {
   });
 }
 
-/** What a run that just ended left behind in the live region. */
+/**
+ * What a run that just ended left behind in the live region.
+ * @param {Run} run
+ */
 export function finishedView(run) {
   return h(
     "p",
@@ -24,7 +32,11 @@ export function finishedView(run) {
   );
 }
 
-/** The live progress of the active run (or nothing). */
+/**
+ * The live progress of the active run (or nothing).
+ * @param {Run | undefined} run
+ * @returns {HTMLElement | []}
+ */
 export function progressView(run) {
   if (!isActive(run)) return [];
   const progress = run.progress ?? {};

@@ -1,5 +1,7 @@
 // One run (#/exports/<name>/runs/<id>): cause, counts, guard verdicts, drift and row errors.
 
+/** @import { RowError, Run } from "./api-types.ts" */
+
 import { h } from "./dom.js";
 import { countsList, rowErrorsTable, statusCell, verdictsTable } from "./run-parts.js";
 import {
@@ -11,7 +13,11 @@ import {
   verdictsOf,
 } from "./format.js";
 
-/** The selected run: status, cause, counts, guard verdicts, drift, error and row errors. */
+/**
+ * The selected run: status, cause, counts, guard verdicts, drift, error and row errors.
+ * @param {string} name
+ * @param {Run} run
+ */
 export function runDetailView(name, run) {
   const verdicts = verdictsOf(run);
   const rowErrors = rowErrorsOf(run);
@@ -76,7 +82,12 @@ export function runDetailView(name, run) {
   );
 }
 
-/** Rejected rows of a run: Constant Contact's samples, and a note on rows never sent. */
+/**
+ * Rejected rows of a run: Constant Contact's samples, and a note on rows never sent.
+ * @param {string} name
+ * @param {Run} run
+ * @param {RowError[]} rowErrors
+ */
 function rowErrorsView(name, run, rowErrors) {
   const invalid = run.counts?.invalid ?? 0;
   const invalidNote =
@@ -102,8 +113,9 @@ function rowErrorsView(name, run, rowErrors) {
 }
 
 /**
- * Drift: the list's membership differs from what the export synced (members added or removed
+ * * Drift: the list's membership differs from what the export synced (members added or removed
  * by hand in Constant Contact, or contacts that opted out meanwhile). Reported, never reverted.
+ * @param {Run} run
  */
 function driftView(run) {
   const drift = driftOf(run);

@@ -1,15 +1,25 @@
 // Pieces of a run that several views show: its status pill, its counts, guard verdicts and a
 // row-errors table with downloads.
 
+/** @import { GuardVerdict, RowError, Run } from "./api-types.ts" */
+
 import { download, h, pill, table } from "./dom.js";
 import { countEntries, formatNumber, rowErrorColumns, rowErrorsToCsv, toneOf } from "./format.js";
 
+/**
+ * A run's status as a pill (a paused run says a guard paused it).
+ * @param {Run} run
+ */
 export function statusCell(run) {
   const tone = toneOf(run.status);
   const label = run.status === "paused" ? "paused by a guard" : run.status;
   return pill(label, tone);
 }
 
+/**
+ * The counts a run recorded: the usual ones as tiles, any others folded away.
+ * @param {Run | undefined} run
+ */
 export function countsList(run) {
   if (run === undefined) return h("p", { class: "empty" }, "No finished run yet.");
   const entries = countEntries(run.counts);
@@ -46,6 +56,10 @@ export function countsList(run) {
   ];
 }
 
+/**
+ * Guard verdicts as a table.
+ * @param {GuardVerdict[]} verdicts
+ */
 export function verdictsTable(verdicts) {
   return table(
     "Guard verdicts",
@@ -67,7 +81,12 @@ export function verdictsTable(verdicts) {
   );
 }
 
-/** Row errors as a table (first 100) with downloads of all of them as CSV and JSON. */
+/**
+ * Row errors as a table (first 100) with downloads of all of them as CSV and JSON.
+ * @param {RowError[]} rowErrors
+ * @param {string} filenameBase name of the downloaded files, without extension
+ * @param {string} description
+ */
 export function rowErrorsTable(rowErrors, filenameBase, description) {
   const columns = rowErrorColumns(rowErrors);
   return [
