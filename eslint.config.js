@@ -23,16 +23,4 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // The status page's browser scripts are plain JavaScript without a build step: API answers
-    // are untyped JSON there, so the rules about `any` would flag every field read.
-    files: ["reconciler/src/ui/*.js"],
-    rules: {
-      "@typescript-eslint/no-unsafe-argument": "off",
-      "@typescript-eslint/no-unsafe-assignment": "off",
-      "@typescript-eslint/no-unsafe-call": "off",
-      "@typescript-eslint/no-unsafe-member-access": "off",
-      "@typescript-eslint/no-unsafe-return": "off",
-    },
-  },
 );

@@ -1,6 +1,6 @@
-/** The state every route handler shares. */
+/** The state every route handler shares, and the lookups the test API makes in it. */
 import type { ActivityEngine } from "./activities.ts";
-import type { AuthStore } from "./auth.ts";
+import type { App, AuthStore } from "./auth.ts";
 import type { VirtualClock } from "./clock.ts";
 import type { FaultState } from "./faults.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
@@ -19,4 +19,25 @@ export interface EmulatorContext {
   readonly tokenLimiter: RateLimiter | undefined;
   /** Requests per `"METHOD /path-template"`. */
   readonly requestLog: Map<string, number>;
+}
+
+/** The account with this id; throws for a test or script that never created it. */
+export function requireAccount(ctx: EmulatorContext, accountId: string): Account {
+  const account = ctx.accounts.get(accountId);
+  if (account === undefined)
+    throw new Error(`Unknown account ${accountId}; create it with createAccount first.`);
+  return account;
+}
+
+/** The OAuth app with this client id; throws for a test or script that never created it. */
+export function requireApp(ctx: EmulatorContext, clientId: string): App {
+  const app = ctx.auth.apps.get(clientId);
+  if (app === undefined)
+    throw new Error(`Unknown client id ${clientId}; create it with createApp first.`);
+  return app;
+}
+
+/** Moves activities to their state at the current virtual time (done before every inspection). */
+export function settleActivities(ctx: EmulatorContext): void {
+  ctx.activities.settle(ctx.clock.nowMs());
 }

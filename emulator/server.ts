@@ -1,24 +1,24 @@
-/** Builds the emulator: state, the Hono app with every route, the HTTP server and the test API. */
+/**
+ * Builds the emulator: state, the Hono app with every route and the HTTP server, and assembles the
+ * test API from fault-injection.ts, inspector.ts and seeding.ts.
+ */
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { Hono } from "hono";
 import { createAdaptorServer } from "@hono/node-server";
-import type { Emulator, StartEmulatorOptions } from "./index.ts";
+import type { Emulator, StartEmulatorOptions } from "./types.ts";
 import type { EmulatorContext } from "./context.ts";
+import { createFaultInjection } from "./fault-injection.ts";
 import type { EmulatorEnv } from "./request-pipeline.ts";
 import { errorResponse } from "./request-pipeline.ts";
 import { VirtualClock } from "./clock.ts";
-import { AuthStore, defaultScopes } from "./auth.ts";
+import { AuthStore } from "./auth.ts";
 import { ActivityEngine } from "./activities.ts";
 import { FaultState } from "./faults.ts";
-import type { EmulatorFaults } from "./faults.ts";
 import { RateLimiter } from "./rate-limiter.ts";
-import { Account } from "./state/account.ts";
-import { permissions } from "./state/contact-store.ts";
-import { newAccountId, newToken, newUuid } from "./ids.ts";
-import { emailKey, validateEmail } from "./email.ts";
 import { apiError } from "./http-errors.ts";
-import type { EmulatorInspector, InspectedContact } from "./inspector.ts";
+import { createInspector } from "./inspector.ts";
+import { createSeeding } from "./seeding.ts";
 import { registerOauthRoutes } from "./routes/oauth.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerContactListRoutes } from "./routes/contact-lists.ts";
@@ -117,228 +117,9 @@ export async function startEmulatorServer(options: StartEmulatorOptions): Promis
   return built.emulator;
 }
 
-function requireAccount(ctx: EmulatorContext, accountId: string): Account {
-  const account = ctx.accounts.get(accountId);
-  if (account === undefined)
-    throw new Error(`Unknown account ${accountId}; create it with createAccount first.`);
-  return account;
-}
-
-function requireApp(ctx: EmulatorContext, clientId: string) {
-  const app = ctx.auth.apps.get(clientId);
-  if (app === undefined)
-    throw new Error(`Unknown client id ${clientId}; create it with createApp first.`);
-  return app;
-}
-
 function buildEmulator(ctx: EmulatorContext, url: string, server: Server): Emulator {
-  const settle = (): void => ctx.activities.settle(ctx.clock.nowMs());
-  const faults: EmulatorFaults = {
-    throttleBurst({ calls, durationMs, clientId }) {
-      const key = clientId ?? "*";
-      if (calls !== undefined) ctx.faults.throttleCalls.set(key, calls);
-      if (durationMs !== undefined)
-        ctx.faults.throttleUntil.set(key, ctx.clock.nowMs() + durationMs);
-      if (calls === undefined && durationMs === undefined) ctx.faults.throttleCalls.set(key, 1);
-    },
-    setDailyBudget(clientId, remaining) {
-      ctx.limiter.setRemainingToday(clientId, remaining, ctx.clock.nowMs());
-    },
-    exhaustDailyQuota(clientId) {
-      ctx.limiter.setRemainingToday(clientId, 0, ctx.clock.nowMs());
-    },
-    serverErrors(route, options = {}) {
-      ctx.faults.addRouteFault(ctx.faults.serverErrors, route, options, {
-        status: options.status ?? 503,
-        body: options.body ?? "json",
-      });
-    },
-    latency(route, options) {
-      ctx.faults.addRouteFault(ctx.faults.latencies, route, options, { ms: options.ms });
-    },
-    dropConnections(route, options = {}) {
-      ctx.faults.addRouteFault(ctx.faults.drops, route, options, {
-        afterEffect: options.afterEffect ?? false,
-      });
-    },
-    activityOutcome(fault) {
-      ctx.faults.activityPlans.push({
-        kind: fault.kind,
-        remaining: fault.count ?? 1,
-        plan: {
-          outcome: fault.outcome,
-          partialFraction: fault.partialEffects ?? 0,
-          errors: fault.errors ?? [],
-        },
-      });
-    },
-    stuckActivities(options) {
-      ctx.faults.activityPlans.push({
-        kind: options.kind,
-        remaining: options.count ?? 1,
-        plan: { stuck: options.stage, stallPercent: options.percentDone ?? 50 },
-      });
-    },
-    processingSpeed(itemsPerSecond) {
-      ctx.faults.itemsPerSecond = itemsPerSecond;
-    },
-    forceRowOutcome(email, outcome) {
-      if (outcome === undefined) ctx.faults.rowOutcomes.delete(emailKey(email));
-      else ctx.faults.rowOutcomes.set(emailKey(email), outcome);
-    },
-    preloadActivities(accountId, count) {
-      const account = requireAccount(ctx, accountId);
-      for (let i = 0; i < count; i += 1) {
-        ctx.activities.create(
-          account,
-          "contacts_json_import",
-          0,
-          { items_total_count: 0 },
-          () => ({ status: { items_total_count: 0 }, errors: [] }),
-          ctx.clock.nowMs(),
-          { stuck: "initialized" },
-        );
-      }
-    },
-    expireAccessTokens(filter = {}) {
-      return ctx.auth.expireAccessTokens(filter, ctx.clock.nowMs());
-    },
-    revokeAccessTokens(filter = {}) {
-      return ctx.auth.revokeAccessTokens(filter);
-    },
-    revokeRefreshTokens(filter = {}) {
-      return ctx.auth.revokeRefreshTokens(filter);
-    },
-    revokeAccessTokensOnRefresh(enabled) {
-      ctx.auth.revokeAccessTokensOnRefresh = enabled;
-    },
-    rotateClientSecret(clientId, newSecret) {
-      const app = requireApp(ctx, clientId);
-      app.clientSecret = newSecret ?? newToken(24);
-      return app.clientSecret;
-    },
-    deactivateApp(clientId, deactivated = true) {
-      requireApp(ctx, clientId).deactivated = deactivated;
-    },
-    dropScope(clientId, scope) {
-      requireApp(ctx, clientId).droppedScopes.add(scope);
-    },
-    throttleTokenEndpoint(calls) {
-      ctx.faults.tokenThrottleCalls = calls;
-    },
-    invalidateCursors() {
-      ctx.faults.cursorGeneration += 1;
-    },
-    setImportByteLimit(bytes) {
-      ctx.faults.importByteLimit = bytes;
-    },
-    clear() {
-      ctx.faults.clear();
-      ctx.auth.revokeAccessTokensOnRefresh = false;
-      for (const app of ctx.auth.apps.values()) {
-        app.deactivated = false;
-        app.droppedScopes.clear();
-      }
-    },
-  };
-
-  const accountsOf = (accountId: string | undefined): Account[] =>
-    accountId === undefined ? [...ctx.accounts.values()] : [requireAccount(ctx, accountId)];
-
-  const inspectContact = (account: Account, index: number): InspectedContact => {
-    const contacts = account.contacts;
-    const extras = contacts.extras.get(index);
-    const customFields: Record<string, string> = {};
-    for (const [id, value] of extras?.customFields ?? []) {
-      customFields[account.customFields.get(id)?.name ?? id] = value;
-    }
-    return {
-      contactId: contacts.idOf(index),
-      accountId: account.id,
-      email: contacts.emails[index] ?? "",
-      firstName: contacts.firstName[index],
-      lastName: contacts.lastName[index],
-      jobTitle: extras?.jobTitle,
-      companyName: extras?.companyName,
-      permission: contacts.permissionOf(index),
-      optInSource: extras?.optInSource ?? "Account",
-      optOutSource: extras?.optOutSource,
-      deleted: contacts.isDeleted(index),
-      listIds: account.listIdsOf(index),
-      customFields,
-      createdAt: new Date(contacts.createdAt[index] ?? 0),
-      updatedAt: new Date(contacts.updatedAt[index] ?? 0),
-    };
-  };
-
-  const inspect: EmulatorInspector = {
-    listMembers(listId) {
-      settle();
-      for (const account of ctx.accounts.values()) {
-        const list = account.lists.get(listId.toLowerCase());
-        if (list === undefined) continue;
-        return [...list.members]
-          .map((index) => emailKey(account.contacts.emails[index] ?? ""))
-          .sort();
-      }
-      return [];
-    },
-    contact(email, accountId) {
-      settle();
-      for (const account of accountsOf(accountId)) {
-        const index = account.contacts.findByEmail(email);
-        if (index !== undefined) return inspectContact(account, index);
-      }
-      return undefined;
-    },
-    contacts(accountId) {
-      settle();
-      const result: InspectedContact[] = [];
-      for (const account of accountsOf(accountId)) {
-        for (let index = 0; index < account.contacts.size; index += 1)
-          result.push(inspectContact(account, index));
-      }
-      return result;
-    },
-    lists(accountId) {
-      settle();
-      return accountsOf(accountId).flatMap((account) =>
-        [...account.lists.values()].map((list) => ({
-          listId: list.id,
-          accountId: account.id,
-          name: list.name,
-          deleted: list.deletedAt !== 0,
-          memberCount: list.members.size,
-        })),
-      );
-    },
-    activities(accountId) {
-      settle();
-      return accountsOf(accountId).flatMap((account) =>
-        account.activities.map((activity) => ({
-          activityId: activity.id,
-          accountId: account.id,
-          kind: activity.kind,
-          state: activity.state,
-          percentDone: activity.percentDone,
-          status: { ...activity.status },
-          errors: [...activity.errors],
-        })),
-      );
-    },
-    requestCounts() {
-      return Object.fromEntries(ctx.requestLog);
-    },
-    totalRequests() {
-      let total = 0;
-      for (const count of ctx.requestLog.values()) total += count;
-      return total;
-    },
-    resetRequestLog() {
-      ctx.requestLog.clear();
-    },
-  };
-
+  const faults = createFaultInjection(ctx);
+  const inspect = createInspector(ctx);
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -352,92 +133,7 @@ function buildEmulator(ctx: EmulatorContext, url: string, server: Server): Emula
     },
     faults,
     inspect,
-    createApp(options = {}) {
-      const clientId = options.clientId ?? newUuid();
-      const clientSecret = options.clientSecret ?? newToken(24);
-      ctx.auth.apps.set(clientId, {
-        clientId,
-        clientSecret,
-        redirectUris: options.redirectUris ?? ["http://localhost/callback"],
-        refreshTokenMode: options.refreshTokenMode ?? "rotating",
-        deactivated: false,
-        droppedScopes: new Set(),
-      });
-      return { clientId, clientSecret };
-    },
-    createAccount(options = {}) {
-      const accountId = options.accountId ?? newAccountId();
-      if (ctx.accounts.has(accountId)) throw new Error(`Account ${accountId} already exists.`);
-      const account = new Account(
-        accountId,
-        options.organizationName ?? "Emulated account",
-        options.contactEmail ?? "owner@example.com",
-      );
-      ctx.accounts.set(account.id, account);
-      return { accountId: account.id };
-    },
-    issueTokens(clientId, accountId, options = {}) {
-      requireApp(ctx, clientId);
-      requireAccount(ctx, accountId);
-      const scopes = options.scopes ?? defaultScopes;
-      const nowMs = ctx.clock.nowMs();
-      const response = ctx.auth.issue(clientId, accountId, scopes, nowMs);
-      let accessToken = response.access_token;
-      let refreshToken = response.refresh_token ?? "";
-      if (options.accessToken !== undefined) {
-        ctx.auth.revokeAccessTokens({ token: accessToken });
-        accessToken = options.accessToken;
-        ctx.auth.seedToken("access", accessToken, clientId, accountId, scopes, nowMs);
-      }
-      if (options.refreshToken !== undefined && refreshToken !== "") {
-        ctx.auth.revokeRefreshTokens({ token: refreshToken });
-        refreshToken = options.refreshToken;
-        ctx.auth.seedToken("refresh", refreshToken, clientId, accountId, scopes, nowMs);
-      }
-      return { accessToken, refreshToken, expiresIn: response.expires_in };
-    },
-    seedContact(accountId, contact) {
-      settle();
-      const account = requireAccount(ctx, accountId);
-      const email = validateEmail(contact.email, "contact");
-      if (email === undefined)
-        throw new Error("seedContact: the email is not valid under CONTRACT §2.4");
-      const nowMs = ctx.clock.nowMs();
-      const contacts = account.contacts;
-      const permission = permissions.indexOf(contact.permission ?? "implicit");
-      let index = contacts.findByEmail(email);
-      if (index === undefined) index = contacts.create(email, nowMs, permission);
-      contacts.permission[index] = permission;
-      if (contact.firstName !== undefined) contacts.firstName[index] = contact.firstName;
-      if (contact.lastName !== undefined) contacts.lastName[index] = contact.lastName;
-      if (contact.permission === "explicit") contacts.extrasFor(index).optInSource = "Contact";
-      if (contact.permission === "unsubscribed" || contact.optOutSource !== undefined) {
-        const extras = contacts.extrasFor(index);
-        extras.optOutSource = contact.optOutSource ?? "Contact";
-        extras.optOutDate = nowMs;
-      }
-      for (const listId of contact.listIds ?? []) {
-        const list = account.lists.get(listId.toLowerCase());
-        if (list === undefined) throw new Error(`seedContact: unknown list ${listId}`);
-        account.addMember(list, index);
-      }
-      if (contact.deleted === true) account.deleteContact(index, nowMs);
-      return { contactId: contacts.idOf(index) };
-    },
-    seedList(accountId, options) {
-      const account = requireAccount(ctx, accountId);
-      const list = account.createList(options.name, options.description, false, ctx.clock.nowMs());
-      return { listId: list.id };
-    },
-    seedCustomField(accountId, options) {
-      const account = requireAccount(ctx, accountId);
-      const field = account.createCustomField(
-        options.label,
-        options.type ?? "string",
-        ctx.clock.nowMs(),
-      );
-      return { customFieldId: field.id, name: field.name };
-    },
+    ...createSeeding(ctx),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)));

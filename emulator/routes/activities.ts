@@ -19,16 +19,13 @@ import {
 } from "../schemas.ts";
 import type { Account, ContactList } from "../state/account.ts";
 import { maxListsPerContact } from "../state/account.ts";
-import { activityHistoryMs, renderActivity } from "../activities.ts";
+import { activityHistoryMs, maxQueuedActivities, renderActivity } from "../activities.ts";
 import type { Activity } from "../activities.ts";
 import { applyImport, truncateImportItems } from "../import.ts";
 import type { ImportItem } from "../import.ts";
 import { findList } from "./contact-lists.ts";
 import { pageLinks, readPageRequest } from "../paging.ts";
 import { unsubscribedCode } from "../state/contact-store.ts";
-
-/** CONTRACT §2.1: at most 1,000 queued (initialized + processing) activities per account. */
-export const maxQueuedActivities = 1000;
 
 type MembershipBody = {
   source: {

@@ -13,8 +13,7 @@ import {
 import { maxListsPerAccount } from "../state/account.ts";
 import type { Account, ContactList } from "../state/account.ts";
 import { pageLinks, readPageRequest } from "../paging.ts";
-import { renderActivity } from "../activities.ts";
-import { maxQueuedActivities } from "./activities.ts";
+import { maxQueuedActivities, renderActivity } from "../activities.ts";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

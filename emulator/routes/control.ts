@@ -4,7 +4,7 @@
  * They are not part of Constant Contact's API: no auth, no rate limits, not in the request log.
  */
 import type { Hono } from "hono";
-import type { Emulator } from "../index.ts";
+import type { Emulator } from "../types.ts";
 import type { EmulatorEnv } from "../request-pipeline.ts";
 import { apiError, EmulatorHttpError } from "../http-errors.ts";
 

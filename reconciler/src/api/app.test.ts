@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -882,7 +883,12 @@ describe("the status page at /ui", () => {
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     const html = await page.text();
     expect(html).toContain('<label for="token">API token</label>');
-    for (const file of ["app.js", "api.js", "format.js", "render.js", "style.css"]) {
+    // Every browser module of the folder, so a view added without an asset entry fails here.
+    const modules = readdirSync(new URL("../ui/", import.meta.url)).filter((file) =>
+      file.endsWith(".js"),
+    );
+    expect(modules).toEqual(expect.arrayContaining(["app.js", "api.js", "format.js", "dom.js"]));
+    for (const file of [...modules, "style.css"]) {
       const response = await app.request(`/ui/${file}`);
       expect(response.status, file).toBe(200);
     }

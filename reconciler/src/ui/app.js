@@ -1,39 +1,64 @@
 // The status page: sign-in, hash routing (#/, #/connections, #/exports/<name>[/runs/<id>]),
 // rendering, and polling while something may change.
 
+/**
+ * @import { Api } from "./api.js"
+ * @import { Me, Run } from "./api-types.ts"
+ * @import { Notice } from "./export-view.js"
+ * @import { PlanState } from "./plan-view.js"
+ */
+
 import { ApiError, createApi, forgetToken, storedToken, storeToken } from "./api.js";
 import { isActive } from "./format.js";
-import {
-  connectionsView,
-  exportsView,
-  exportView,
-  finishedView,
-  h,
-  liveRegion,
-  progressView,
-} from "./render.js";
+import { connectionsView } from "./connections-view.js";
+import { h } from "./dom.js";
+import { exportView } from "./export-view.js";
+import { exportsView } from "./exports-view.js";
+import { finishedView, liveRegion, progressView } from "./progress-view.js";
 
 /** Poll every second while a run is active (progress), otherwise every 5 s (new runs). */
 const ACTIVE_POLL_MS = 1000;
 const IDLE_POLL_MS = 5000;
 
 /** The control that takes the place of a focused one that a re-render removed. */
+/** @type {Record<string, string>} */
 const FOCUS_SUCCESSOR = { "run-now": "cancel-run", "cancel-run": "run-now" };
 
+// index.html has every one of these ids, so the lookups are not null.
 const elements = {
-  signIn: document.getElementById("sign-in"),
-  form: document.getElementById("sign-in-form"),
+  signIn: /** @type {HTMLElement} */ (document.getElementById("sign-in")),
+  form: /** @type {HTMLFormElement} */ (document.getElementById("sign-in-form")),
   token: /** @type {HTMLInputElement} */ (document.getElementById("token")),
-  signInError: document.getElementById("sign-in-error"),
-  view: document.getElementById("view"),
-  nav: document.getElementById("nav"),
-  navConnections: document.getElementById("nav-connections"),
-  whoami: document.getElementById("whoami"),
-  whoamiText: document.getElementById("whoami-text"),
-  signOut: document.getElementById("sign-out"),
-  refreshed: document.getElementById("refreshed"),
+  signInError: /** @type {HTMLElement} */ (document.getElementById("sign-in-error")),
+  view: /** @type {HTMLElement} */ (document.getElementById("view")),
+  nav: /** @type {HTMLElement} */ (document.getElementById("nav")),
+  navConnections: /** @type {HTMLElement} */ (document.getElementById("nav-connections")),
+  whoami: /** @type {HTMLElement} */ (document.getElementById("whoami")),
+  whoamiText: /** @type {HTMLElement} */ (document.getElementById("whoami-text")),
+  signOut: /** @type {HTMLElement} */ (document.getElementById("sign-out")),
+  refreshed: /** @type {HTMLElement} */ (document.getElementById("refreshed")),
 };
 
+/**
+ * A page of the status page, from the location hash.
+ * @typedef {{ view: "exports" } | { view: "connections" } | { view: "export", name: string, runId: string | undefined }} Route
+ */
+
+/**
+ * Everything the page remembers between renders.
+ * @typedef {object} PageState
+ * @property {Api | undefined} api the API bound to the signed-in token
+ * @property {Me | undefined} me
+ * @property {number | undefined} timer the next poll
+ * @property {string | undefined} renderedRoute
+ * @property {{ name: string, id: string } | undefined} watchedRun
+ * @property {Notice | undefined} notice
+ * @property {PlanState | undefined} plan
+ * @property {HTMLElement} live
+ * @property {number} generation counts renders, so a late answer loses to a newer render
+ */
+
+/** @type {PageState} */
 const state = {
   api: undefined,
   me: undefined,
@@ -49,6 +74,7 @@ const state = {
   generation: 0,
 };
 
+/** @returns {Route} */
 function parseRoute() {
   const parts = location.hash
     .replace(/^#\/?/, "")
@@ -62,6 +88,7 @@ function parseRoute() {
   return { view: "exports" };
 }
 
+/** @param {string} [message] */
 function showSignIn(message) {
   clearTimeout(state.timer);
   state.api = undefined;
@@ -76,6 +103,7 @@ function showSignIn(message) {
   elements.token.focus();
 }
 
+/** @param {string} token */
 async function signIn(token) {
   const api = createApi(token);
   const me = await api.me();
@@ -92,12 +120,17 @@ async function signIn(token) {
   await render();
 }
 
+/** @param {number} ms */
 function scheduleRefresh(ms) {
   clearTimeout(state.timer);
   state.timer = setTimeout(() => void render(), ms);
 }
 
-/** Replaces the view, keeping focus where it was unless the route changed. */
+/**
+ * Replaces the view, keeping focus where it was unless the route changed.
+ * @param {Node} node
+ * @param {Route} route
+ */
 function show(node, route) {
   const key = JSON.stringify(route);
   const focusedId = document.activeElement?.id;
@@ -108,13 +141,17 @@ function show(node, route) {
   } else if (focusedId) {
     // Run now and Cancel replace each other: keep the keyboard on whichever is there now.
     const next =
-      document.getElementById(focusedId) ?? document.getElementById(FOCUS_SUCCESSOR[focusedId]);
+      document.getElementById(focusedId) ??
+      document.getElementById(/** @type {string} */ (FOCUS_SUCCESSOR[focusedId]));
     next?.focus();
   }
   elements.refreshed.textContent = `Updated ${new Date().toLocaleTimeString()}`;
 }
 
-/** Marks the nav link of the current section for assistive technology and styling. */
+/**
+ * Marks the nav link of the current section for assistive technology and styling.
+ * @param {Route} route
+ */
 function markCurrentSection(route) {
   const section = route.view === "connections" ? "connections" : "exports";
   for (const link of elements.nav.querySelectorAll("a[data-nav]")) {
@@ -159,23 +196,28 @@ async function render() {
 }
 
 async function renderExports() {
-  const [{ items }, me] = await Promise.all([state.api.exports(), state.api.me()]);
+  // Only render() calls this, after checking that the page is signed in.
+  const api = /** @type {Api} */ (state.api);
+  const [{ items }, me] = await Promise.all([api.exports(), api.me()]);
   state.me = me;
-  const runLists = await Promise.all(items.map((item) => state.api.runs(item.name, 10)));
+  const runLists = await Promise.all(items.map((item) => api.runs(item.name, 10)));
   const runsByExport = new Map(items.map((item, index) => [item.name, runLists[index].items]));
   return exportsView({ exports: items, runsByExport, me });
 }
 
+/** @param {Extract<Route, { view: "export" }>} route */
 async function renderExport(route) {
+  // Only render() calls this, after checking that the page is signed in.
+  const api = /** @type {Api} */ (state.api);
   const [item, { items: runs }, me] = await Promise.all([
-    state.api.exportOf(route.name),
-    state.api.runs(route.name, 20),
-    state.api.me(),
+    api.exportOf(route.name),
+    api.runs(route.name, 20),
+    api.me(),
   ]);
   state.me = me;
   const active = runs.find(isActive);
   const selectedRun =
-    route.runId === undefined ? undefined : await state.api.run(route.name, route.runId);
+    route.runId === undefined ? undefined : await api.run(route.name, route.runId);
   updateLive(route.name, runs, active);
   const actions = me.exports.find((entry) => entry.name === route.name)?.actions ?? ["export.read"];
   const node = exportView({
@@ -193,26 +235,35 @@ async function renderExport(route) {
   return { node, next: active === undefined ? IDLE_POLL_MS : ACTIVE_POLL_MS };
 }
 
-/** Progress of the active run, or the outcome of the run this tab watched until it ended. */
+/**
+ * Progress of the active run, or the outcome of the run this tab watched until it ended.
+ * @param {string} name
+ * @param {Run[]} runs
+ * @param {Run | undefined} active
+ */
 function updateLive(name, runs, active) {
   if (active !== undefined) {
     state.watchedRun = { name, id: active.id };
-    state.live.replaceChildren(progressView(active));
+    // `active` is queued or running, so progressView draws its card.
+    state.live.replaceChildren(/** @type {HTMLElement} */ (progressView(active)));
     return;
   }
   const watched = state.watchedRun;
   if (watched?.name === name) {
     const ended = runs.find((run) => run.id === watched.id);
-    state.live.replaceChildren(ended === undefined ? [] : finishedView(ended));
+    // An empty string is the empty text node an empty array used to become.
+    state.live.replaceChildren(ended === undefined ? "" : finishedView(ended));
   } else {
     state.watchedRun = undefined;
     state.live.replaceChildren();
   }
 }
 
+/** @param {string} name */
 async function runNow(name) {
   try {
-    const run = await state.api.trigger(name);
+    // The buttons that call this exist only while signed in.
+    const run = await /** @type {Api} */ (state.api).trigger(name);
     state.watchedRun = { name, id: run.id };
     state.notice = undefined;
   } catch (error) {
@@ -222,11 +273,12 @@ async function runNow(name) {
 }
 
 /** Asks for a plan (reads the segments: may take a while) and shows it. */
+/** @param {string} name */
 async function previewPlan(name) {
   state.plan = { name, status: "loading" };
   await render();
   try {
-    state.plan = { name, status: "ready", body: await state.api.plan(name) };
+    state.plan = { name, status: "ready", body: await /** @type {Api} */ (state.api).plan(name) };
   } catch (error) {
     const message = error instanceof ApiError ? `${error.code}: ${error.message}` : String(error);
     state.plan = { name, status: "error", message };
@@ -235,9 +287,13 @@ async function previewPlan(name) {
   document.getElementById("plan-title")?.focus();
 }
 
+/**
+ * @param {string} name
+ * @param {Run} run
+ */
 async function cancelRun(name, run) {
   try {
-    await state.api.cancel(name, run.id);
+    await /** @type {Api} */ (state.api).cancel(name, run.id);
     state.notice = { tone: "warn", text: `Asked run ${run.id.slice(0, 8)} to stop.` };
   } catch (error) {
     // The run may end between the click and the request: that is news, not a failure.

@@ -18,7 +18,21 @@ const assets: Record<string, Asset> = {
   "app.js": { file: "app.js", contentType: "text/javascript; charset=utf-8" },
   "api.js": { file: "api.js", contentType: "text/javascript; charset=utf-8" },
   "format.js": { file: "format.js", contentType: "text/javascript; charset=utf-8" },
-  "render.js": { file: "render.js", contentType: "text/javascript; charset=utf-8" },
+  "connections-view.js": {
+    file: "connections-view.js",
+    contentType: "text/javascript; charset=utf-8",
+  },
+  "dom.js": { file: "dom.js", contentType: "text/javascript; charset=utf-8" },
+  "export-view.js": { file: "export-view.js", contentType: "text/javascript; charset=utf-8" },
+  "exports-view.js": { file: "exports-view.js", contentType: "text/javascript; charset=utf-8" },
+  "links.js": { file: "links.js", contentType: "text/javascript; charset=utf-8" },
+  "plan-view.js": { file: "plan-view.js", contentType: "text/javascript; charset=utf-8" },
+  "progress-view.js": { file: "progress-view.js", contentType: "text/javascript; charset=utf-8" },
+  "run-detail-view.js": {
+    file: "run-detail-view.js",
+    contentType: "text/javascript; charset=utf-8",
+  },
+  "run-parts.js": { file: "run-parts.js", contentType: "text/javascript; charset=utf-8" },
   "style.css": { file: "style.css", contentType: "text/css; charset=utf-8" },
   "favicon.svg": { file: "favicon.svg", contentType: "image/svg+xml" },
 };
