@@ -7,8 +7,7 @@
  */
 import type { CheckFailure } from "./check-failures.ts";
 import type { ExportPlanResponse } from "../contract/plan.ts";
-import { ReconcilerApiError, reconcilerFor } from "./reconciler-client.ts";
-import type { SegmentExportInputs as Inputs } from "./segment-export.ts";
+import { ReconcilerApiError, reconcilerFor, type CallerContext } from "./reconciler-client.ts";
 
 /** What the preview shows: the effect of the change on the Constant Contact list. */
 export interface ExportPlanSummary {
@@ -57,7 +56,7 @@ function summaryOf(plan: ExportPlanResponse): ExportPlanSummary {
  * created by the same update, the reconciler is unreachable) is not an error: the preview says why.
  */
 export async function planExportChange(
-  news: Inputs,
+  news: { name: string; caller?: CallerContext | undefined },
   definition: Record<string, unknown>,
 ): Promise<{ plan: ExportPlanSummary; failures: CheckFailure[] }> {
   let response: ExportPlanResponse;
