@@ -13,6 +13,11 @@ import { MeSchema, type Me } from "./me.ts";
 import { ExportPlanSchema, type ExportPlanResponse } from "./plan.ts";
 import { RunListResponseSchema, RunSchema, type ExportRun } from "./run.ts";
 import {
+  SegmentSourceSchema,
+  SourceListResponseSchema,
+  type SegmentSourceView,
+} from "./source.ts";
+import {
   RequestBudgetSchema,
   RunAllResponseSchema,
   type RequestBudget,
@@ -187,6 +192,7 @@ export function createReconcilerClient(target: ReconcilerTarget) {
     parsed(schema, await callReconciler(target, method, path, body), `${method} ${path}`);
   const exportPath = (name: string) => `v1/exports/${segment(name)}`;
   const connectionPath = (name: string) => `v1/connections/${segment(name)}`;
+  const sourcePath = (name: string) => `v1/sources/${segment(name)}`;
   const runPath = (name: string, runId: string) => `${exportPath(name)}/runs/${segment(runId)}`;
 
   return {
@@ -268,6 +274,20 @@ export function createReconcilerClient(target: ReconcilerTarget) {
     deleteConnection: async (name: string): Promise<void> => {
       await orUndefinedOn404(callReconciler(target, "DELETE", connectionPath(name)));
     },
+
+    /** Sources: every one in full for admins; name, type and segments of shared ones otherwise. */
+    listSources: async () => (await call(SourceListResponseSchema, "GET", "v1/sources")).items,
+    /** The source in full (admins), or undefined when it does not exist. */
+    getSource: (name: string): Promise<SegmentSourceView | undefined> =>
+      orUndefinedOn404(call(SegmentSourceSchema, "GET", sourcePath(name))),
+    /** Creates or changes the source (a `SourcePutRequest`; the reconciler validates it). */
+    putSource: (name: string, body: Record<string, unknown>): Promise<SegmentSourceView> =>
+      call(SegmentSourceSchema, "PUT", sourcePath(name), body),
+    /** Deletes the source; refused (409, naming them) while exports use it. Gone counts as deleted. */
+    deleteSource: async (name: string): Promise<void> => {
+      await orUndefinedOn404(callReconciler(target, "DELETE", sourcePath(name)));
+    },
+
     getBudget: (connection: string): Promise<RequestBudget> =>
       call(RequestBudgetSchema, "GET", `${connectionPath(connection)}/budget`),
   };

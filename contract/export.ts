@@ -5,6 +5,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { ResourceNameSchema, TimestampSchema } from "./common.ts";
+import { SegmentNameSchema } from "./source.ts";
 
 const ColumnSchema = z
   .string()
@@ -26,47 +27,6 @@ export const MappingsSchema = z
       .meta({ description: "Constant Contact custom field name to source column" }),
   })
   .meta({ id: "Mappings" });
-
-export const FilesSourceSchema = z
-  .strictObject({
-    type: z.literal("files"),
-    path: z.string().min(1).max(4096).meta({
-      description: "Folder with one CSV or JSONL file per segment, on the reconciler's machine",
-    }),
-  })
-  .meta({ id: "FilesSource" });
-
-export const AzureBlobSourceSchema = z
-  .strictObject({
-    type: z.literal("azure-blob"),
-    accountUrl: z.url().meta({ example: "https://contoso.blob.core.windows.net" }),
-    container: z.string().min(3).max(63),
-    prefix: z.string().max(1024).optional().meta({
-      description:
-        "Path to the export destination folder, e.g. `CustomerInsights_<instanceId>/<ExportName>`",
-    }),
-  })
-  .meta({ id: "AzureBlobSource" });
-
-export const PostgresSourceSchema = z
-  .strictObject({
-    type: z.literal("postgres"),
-    connectionStringEnv: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]*$/, "use the name of an environment variable, e.g. SEGMENTS_DB_URL")
-      .meta({
-        description:
-          "Name of the environment variable of the reconciler that holds the connection string",
-      }),
-    queries: z
-      .record(z.string().min(1), z.string().min(1).max(100_000))
-      .meta({ description: "One SQL query per segment, keyed by segment name" }),
-  })
-  .meta({ id: "PostgresSource" });
-
-export const SourceSchema = z
-  .discriminatedUnion("type", [FilesSourceSchema, AzureBlobSourceSchema, PostgresSourceSchema])
-  .meta({ id: "Source" });
 
 /** True when `pattern` is a cron expression croner accepts (5 or 6 fields). */
 export function isValidCron(pattern: string): boolean {
@@ -159,8 +119,12 @@ export const ExportPutRequestSchema = z
     listId: z.uuid().optional().meta({ description: "Constant Contact list id" }),
     list: ListByNameSchema.optional().meta({ description: "A list to adopt (or create) by name" }),
     mappings: MappingsSchema,
-    segments: z.array(z.string().min(1).max(200)).min(1, "name at least one segment"),
-    source: SourceSchema,
+    segments: z.array(SegmentNameSchema).min(1, "name at least one segment"),
+    source: ResourceNameSchema.meta({
+      description:
+        "Name of the segment source to read, created by an admin (`ccx sources` lists them)",
+      example: "crm",
+    }),
     schedule: ScheduleSchema.default({}),
     membership: z.enum(["mirror", "add-only"]).default("mirror").meta({
       description:
@@ -182,17 +146,6 @@ export const ExportPutRequestSchema = z
     }
     if (new Set(definition.segments).size !== definition.segments.length) {
       context.addIssue({ code: "custom", path: ["segments"], message: "segments repeat a name" });
-    }
-    if (definition.source.type === "postgres") {
-      for (const segment of definition.segments) {
-        if (definition.source.queries[segment] === undefined) {
-          context.addIssue({
-            code: "custom",
-            path: ["source", "queries"],
-            message: `no query for segment '${segment}'`,
-          });
-        }
-      }
     }
   })
   .meta({ id: "ExportPutRequest" });

@@ -10,4 +10,5 @@ export * from "./me.ts";
 export * from "./plan.ts";
 export * from "./run.ts";
 export * from "./scheduling.ts";
+export * from "./source.ts";
 export * from "./version.ts";

@@ -6,6 +6,9 @@ export const ActionSchema = z.enum([
   "connection.manage",
   "connection.read",
   "connection.list",
+  "source.manage",
+  "source.read",
+  "source.list",
   "export.manage",
   "export.read",
 ]);
