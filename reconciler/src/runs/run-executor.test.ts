@@ -4,6 +4,7 @@ import { IN_MEMORY, openPgliteDatabase } from "../store/pglite-database.ts";
 import { migrate } from "../store/migrations.ts";
 import { claimRun, finishRun } from "../store/run-store.ts";
 import type { SqlDatabase } from "../store/sql-database.ts";
+import { insertSource } from "../store/source-store.ts";
 import { Store, type RunRecord } from "../store/store.ts";
 import { startRunExecutor, type ExecuteRun } from "./run-executor.ts";
 
@@ -15,6 +16,13 @@ beforeAll(async () => {
   db = await openPgliteDatabase(IN_MEMORY);
   await migrate(db);
   store = new Store(db);
+  await insertSource(store, "nowhere", {
+    type: "files",
+    sharing: "admins",
+    description: null,
+    settings: { type: "files", path: "/nowhere" },
+    secret: null,
+  });
 }, 30_000);
 
 afterAll(async () => {
@@ -53,7 +61,7 @@ async function queuedRun(): Promise<RunRecord> {
       listId: "6f1c5b7e-3c2a-4e0b-9a55-0a3c2b1d4e5f",
       mappings: { email: "email" },
       segments: ["s"],
-      source: { type: "files", path: "/nowhere" },
+      source: "nowhere",
       schedule: {},
       membership: "mirror",
       guards: { maxRemovePercent: 10 },

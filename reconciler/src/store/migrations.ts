@@ -169,6 +169,44 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX run_budget_reservations_app_day ON run_budget_reservations (app_key, day)`,
     ],
   },
+  {
+    version: 4,
+    name: "segment sources owned by admins; exports name their source",
+    statements: [
+      // Where segment data lives (ADR 0009). `settings` holds no secret: the postgres connection
+      // string is sealed in `secret_ciphertext` with `source:<name>` as associated data.
+      `CREATE TABLE segment_sources (
+        id text PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        type text NOT NULL CHECK (type IN ('files', 'postgres', 'azure-blob')),
+        sharing text NOT NULL CHECK (sharing IN ('admins', 'contributors')),
+        description text,
+        settings jsonb NOT NULL,
+        secret_key_id text,
+        secret_ciphertext text,
+        secret_fingerprint text,
+        generation integer NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      // The foreign key refuses to delete a source that exports still read, even racing.
+      `ALTER TABLE exports ADD COLUMN source_name text REFERENCES segment_sources (name)`,
+      `CREATE INDEX exports_source_name ON exports (source_name)`,
+      // Exports saved before sources existed carried their source inline (a path, URL, SQL and
+      // an environment variable name chosen by whoever wrote the export). Each becomes an
+      // admin-only source; the postgres variable name is dropped, so such a source has no
+      // connection string until an admin sets one (ADR 0009).
+      `INSERT INTO segment_sources (id, name, type, sharing, description, settings, generation)
+       SELECT 'legacy-' || e.id, CASE WHEN length(e.name) <= 93 THEN 'legacy-' || e.name ELSE 'legacy-' || rtrim(left(e.name, 84), '._-') || '-' || substr(md5(e.name), 1, 8) END, e.definition->'source'->>'type', 'admins',
+         'migrated from the inline source of export ' || e.name,
+         (e.definition->'source') - 'connectionStringEnv', 1
+       FROM exports e WHERE jsonb_typeof(e.definition->'source') = 'object'`,
+      `UPDATE exports e SET definition = jsonb_set(e.definition, '{source}', to_jsonb(s.name)),
+         source_name = s.name, updated_at = now()
+       FROM segment_sources s
+       WHERE s.id = 'legacy-' || e.id AND jsonb_typeof(e.definition->'source') = 'object'`,
+    ],
+  },
 ];
 
 /** An arbitrary constant that names the migration advisory lock. */

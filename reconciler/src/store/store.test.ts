@@ -9,6 +9,12 @@ import {
   type SqlDatabase,
 } from "./sql-database.ts";
 import { Store, type ConnectionWrite } from "./store.ts";
+import {
+  deleteSource,
+  getSource,
+  insertSource,
+  listExportNamesUsingSource,
+} from "./source-store.ts";
 
 function connectionWrite(overrides: Partial<ConnectionWrite> = {}): ConnectionWrite {
   return {
@@ -39,7 +45,7 @@ function definition(connection: string): ExportDefinition {
     listId: "6f1c5b7e-3c2a-4e0b-9a55-0a3c2b1d4e5f",
     mappings: { email: "email" },
     segments: ["vip"],
-    source: { type: "files", path: "/data/segments" },
+    source: "segments",
     schedule: {},
     membership: "mirror",
     guards: { maxRemovePercent: 10 },
@@ -58,6 +64,13 @@ describe.each(storeBackends)("store on $name", (backend) => {
     db = opened.db;
     dispose = () => opened.dispose();
     store = new Store(db);
+    await insertSource(store, "segments", {
+      type: "files",
+      sharing: "contributors",
+      description: null,
+      settings: { type: "files", path: "/data/segments" },
+      secret: null,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -210,4 +223,71 @@ describe.each(storeBackends)("store on $name", (backend) => {
       details: { sharing: "admins" },
     });
   });
+  it("refuses to delete a source while an export reads it", async () => {
+    const connection = await store.insertConnection("c-source", connectionWrite());
+    const source = await insertSource(store, "reads-it", {
+      type: "files",
+      sharing: "admins",
+      description: null,
+      settings: { type: "files", path: "/data/other" },
+      secret: null,
+    });
+    await store.insertExport({
+      name: "x-source",
+      connectionId: connection.id,
+      definition: { ...definition(connection.name), source: "reads-it" },
+      definitionHash: "h",
+    });
+    expect(await listExportNamesUsingSource(store, "reads-it")).toEqual(["x-source"]);
+    const refused = await deleteSource(store, source.id).catch((error: unknown) => error);
+    expect(sqlState(refused)).toBe(FOREIGN_KEY_VIOLATION);
+    expect(await getSource(store, "reads-it")).toMatchObject({ type: "files", secret: null });
+  });
+
+  it("moves inline sources of exports saved before sources existed into admin-only sources", async () => {
+    const opened = await backend.open("store-legacy", {
+      migrations: migrations.filter((migration) => migration.version < 4),
+    });
+    try {
+      const legacy = new Store(opened.db);
+      const connection = await legacy.insertConnection("c-legacy", connectionWrite());
+      for (const [name, source] of [
+        ["files-export", { type: "files", path: "/srv/segments" }],
+        [
+          "pg-export",
+          {
+            type: "postgres",
+            connectionStringEnv: "CCX_DATABASE_URL",
+            queries: { vip: "SELECT 1" },
+          },
+        ],
+      ] as const) {
+        await opened.db.query(
+          `INSERT INTO exports (id, name, connection_name, attached_connection_id, definition,
+             definition_hash, generation) VALUES ($1, $2, $3, $4, $5::jsonb, 'h', 1)`,
+          [
+            name,
+            name,
+            connection.name,
+            connection.id,
+            JSON.stringify({ ...definition(connection.name), source }),
+          ],
+        );
+      }
+      expect(await migrate(opened.db)).toEqual([4]);
+      const files = await legacy.getExport("files-export");
+      expect(files?.definition.source).toBe("legacy-files-export");
+      expect(await getSource(legacy, "legacy-files-export")).toMatchObject({
+        sharing: "admins",
+        settings: { type: "files", path: "/srv/segments" },
+      });
+      const pgSource = await getSource(legacy, "legacy-pg-export");
+      // The variable name chosen by the export's author is dropped: an admin sets the secret.
+      expect(pgSource).toMatchObject({ type: "postgres", sharing: "admins", secret: null });
+      expect(JSON.stringify(pgSource?.settings)).not.toContain("CCX_DATABASE_URL");
+      expect(await listExportNamesUsingSource(legacy, "legacy-pg-export")).toEqual(["pg-export"]);
+    } finally {
+      await opened.dispose();
+    }
+  }, 60_000);
 });

@@ -85,7 +85,7 @@ export interface AuditEntryInput {
   /** The token's role, or "system" for what the reconciler does on its own. */
   actorRole: Role | "system";
   action: string;
-  targetType: "connection" | "export" | "run" | "token";
+  targetType: "connection" | "export" | "run" | "token" | "source";
   targetName: string;
   generation?: number;
   stack?: string;
@@ -362,8 +362,8 @@ export class Store {
   }): Promise<ExportRecord> {
     const rows = await this.db.query(
       `INSERT INTO exports (id, name, connection_name, attached_connection_id, definition,
-         definition_hash, generation)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, 1) RETURNING *`,
+         definition_hash, generation, source_name)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, 1, $7) RETURNING *`,
       [
         randomUUID(),
         input.name,
@@ -371,6 +371,7 @@ export class Store {
         input.connectionId,
         JSON.stringify(input.definition),
         input.definitionHash,
+        input.definition.source,
       ],
     );
     return toExport(one(rows, "export"));
@@ -385,7 +386,7 @@ export class Store {
   }): Promise<ExportRecord> {
     const rows = await this.db.query(
       `UPDATE exports SET connection_name = $2, attached_connection_id = $3, definition = $4::jsonb,
-         definition_hash = $5, generation = generation + 1, updated_at = now()
+         definition_hash = $5, generation = generation + 1, updated_at = now(), source_name = $6
        WHERE id = $1 RETURNING *`,
       [
         input.id,
@@ -393,6 +394,7 @@ export class Store {
         input.attachedConnectionId,
         JSON.stringify(input.definition),
         input.definitionHash,
+        input.definition.source,
       ],
     );
     return toExport(one(rows, "export"));
