@@ -177,7 +177,11 @@ export const ConfigSchema = z.strictObject({
       profileLimit: 1_000_000,
       maxActivitiesInFlight: 30,
     }),
-  /** Credentials shared by segment sources. */
+  /**
+   * What segment sources may point at. Sources are admin-owned objects in the store; this section
+   * bounds them: files folders must lie under `files.roots`, azure-blob accounts and containers
+   * must be on `azureBlob.allowed`, and postgres reads are limited.
+   */
   sources: z
     .strictObject({
       /**
@@ -185,8 +189,52 @@ export const ConfigSchema = z.strictObject({
        * Azure identity (Azurite in development). @default unset
        */
       azureStorageConnectionString: z.string().min(1).optional(),
+      files: z
+        .strictObject({
+          /**
+           * Absolute folders under which `files` sources may live. A source's folder is resolved
+           * to its real path (symlinks followed) when saved and on every read, and refused outside
+           * every root. @default [] (no files source can be saved)
+           */
+          roots: z
+            .array(z.string().min(1).refine((value) => value.startsWith("/"), "use an absolute path"))
+            .default([]),
+        })
+        .default({ roots: [] }),
+      azureBlob: z
+        .strictObject({
+          /**
+           * Storage accounts (`https://<account>.blob.core.windows.net`) and, optionally, the
+           * containers in each that `azure-blob` sources may read. The reconciler's Azure
+           * identity only ever sends its token to these. @default [] (none)
+           */
+          allowed: z
+            .array(
+              z.strictObject({
+                accountUrl: z.url({ protocol: /^https$/ }),
+                /** Containers of the account that may be read. @default every container */
+                containers: z.array(z.string().min(3).max(63)).optional(),
+              }),
+            )
+            .default([]),
+        })
+        .default({ allowed: [] }),
+      postgres: z
+        .strictObject({
+          /** `statement_timeout` of every query a source runs, in milliseconds. @default 60000 */
+          statementTimeoutMs: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+          /** Most rows one segment query may return. @default 2000000 */
+          maxRows: z.coerce.number().int().min(1).default(2_000_000),
+          /** Most bytes of row text one segment query may return. @default 1073741824 (1 GiB) */
+          maxBytes: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
+        })
+        .default({ statementTimeoutMs: 60_000, maxRows: 2_000_000, maxBytes: 1024 * 1024 * 1024 }),
     })
-    .default({}),
+    .default({
+      files: { roots: [] },
+      azureBlob: { allowed: [] },
+      postgres: { statementTimeoutMs: 60_000, maxRows: 2_000_000, maxBytes: 1024 * 1024 * 1024 },
+    }),
   /** Triggers, run leases, retries, the daily request budget and failure notices. */
   scheduler: SchedulerConfigSchema,
 });
@@ -297,17 +345,6 @@ export function parseConfig(raw: unknown): ReconcilerConfig {
     );
   }
   return result.data;
-}
-
-/**
- * The value of an environment variable a source names (postgres `connectionStringEnv`): export
- * definitions name the variable, the reconciler's environment holds the secret.
- */
-export function readSourceSecret(
-  name: string,
-  env: NodeJS.ProcessEnv = process.env,
-): string | undefined {
-  return env[name];
 }
 
 /** Throws {@link ConfigError} unless an encryption key is configured (needed to serve). */
