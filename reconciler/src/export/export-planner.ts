@@ -11,7 +11,7 @@ import { AppError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { DEFAULT_PROFILE_LIMIT } from "../core/guards.ts";
 import type { ExportPlan } from "../core/plan.ts";
 import type { RowError } from "../core/mapping.ts";
-import { createSegmentSource } from "../sources/create-source.ts";
+import { openSegmentSource } from "../sources/open-source.ts";
 import { getCurrentSnapshot } from "../store/run-store.ts";
 import { createConnectionClient } from "./connection-client.ts";
 import type { SegmentRead } from "./desired-contacts.ts";
@@ -35,11 +35,22 @@ export interface PlannedExport extends ExportPlan {
   rowErrors: RowError[];
 }
 
+/** How a plan may use what is stored. */
+export interface PlanOptions {
+  /**
+   * Diff a proposed definition against the stored export's snapshot. The API turns it off when
+   * the caller may not manage the stored export: the diff would tell them who is on its list.
+   * @default true
+   */
+  compareWithStored?: boolean | undefined;
+}
+
 /** Plans `definition` (or the stored definition) for the export `name`. */
 export async function planExport(
   deps: ExportRunDependencies,
   name: string,
   proposed?: ExportDefinition,
+  options: PlanOptions = {},
 ): Promise<PlannedExport> {
   const existing = await deps.store.getExport(name);
   const definition = proposed ?? existing?.definition;
@@ -60,7 +71,9 @@ export async function planExport(
     const list = await resolveExportList(client, definition, { mayCreate: false });
     const unsubscribed = await fetchUnsubscribedEmails(client);
     const current =
-      existing === undefined ? undefined : await getCurrentSnapshot(deps.store, existing.id);
+      existing === undefined || options.compareWithStored === false
+        ? undefined
+        : await getCurrentSnapshot(deps.store, existing.id);
     const compared = current !== undefined && list !== undefined && current.listId === list.listId;
     const previous: PreviousSnapshot = {
       store: deps.snapshots,
@@ -76,7 +89,10 @@ export async function planExport(
           }
         : {}),
     };
-    const source = createSegmentSource(definition.source, deps.sources);
+    const source = await openSegmentSource(
+      { store: deps.store, secretBox: deps.secretBox, environment: deps.sources },
+      definition.source,
+    );
     try {
       const report = await buildExportPlan({
         source,

@@ -18,9 +18,9 @@ import { DEFAULT_PROFILE_LIMIT } from "../core/guards.ts";
 import type { ExportPlan } from "../core/plan.ts";
 import type { CtctClient } from "../ctct/client.ts";
 import type { SnapshotStore } from "../snapshots/snapshot-store.ts";
-import { createSegmentSource } from "../sources/create-source.ts";
+import { openSegmentSource } from "../sources/open-source.ts";
 import type { SegmentSource } from "../sources/segment-source.ts";
-import type { SourceEnvironment } from "../sources/create-source.ts";
+import type { SourceEnvironment } from "../sources/open-source.ts";
 import type { SecretBox } from "../secrets/secret-box.ts";
 import {
   claimRun,
@@ -242,7 +242,10 @@ class RunExecution {
     this.#interruptIfShuttingDown();
 
     this.#phase("reading-segments");
-    const source = createSegmentSource(definition.source, this.#deps.sources);
+    const source = await openSegmentSource(
+      { store: this.#deps.store, secretBox: this.#deps.secretBox, environment: this.#deps.sources },
+      definition.source,
+    );
     let desired: DesiredContacts;
     let unsubscribedRead: Promise<Set<string>>;
     try {

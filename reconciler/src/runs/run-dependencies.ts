@@ -5,13 +5,13 @@
  */
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { readSourceSecret } from "../config.ts";
 import type { ReconcilerConfig } from "../config.ts";
 import type { ExportRunDependencies } from "../export/run-export.ts";
 import { createAzureSnapshotStore } from "../snapshots/azure-snapshot-store.ts";
 import { createLocalSnapshotStore } from "../snapshots/local-snapshot-store.ts";
 import type { SnapshotStore } from "../snapshots/snapshot-store.ts";
 import { openContainerClient } from "../sources/azure-blob-source.ts";
+import type { SourceEnvironment } from "../sources/open-source.ts";
 import type { SecretBox } from "../secrets/secret-box.ts";
 import type { Store } from "../store/store.ts";
 import { AppError } from "../core/errors.ts";
@@ -45,6 +45,18 @@ export async function openSnapshotStore(config: ReconcilerConfig): Promise<Snaps
   });
 }
 
+/** What sources may point at and how azure-blob sources reach storage, from the config. */
+export function sourceEnvironmentOf(config: ReconcilerConfig): SourceEnvironment {
+  return {
+    policy: {
+      files: config.sources.files,
+      azureBlob: config.sources.azureBlob,
+      postgres: config.sources.postgres,
+    },
+    azureStorageConnectionString: config.sources.azureStorageConnectionString,
+  };
+}
+
 /** Everything `executeRun` needs, from the configuration and the process's adapters. */
 export async function createRunDependencies(input: {
   config: ReconcilerConfig;
@@ -59,10 +71,7 @@ export async function createRunDependencies(input: {
     logger: input.logger,
     ctct: { apiBaseUrl: config.ctct.apiBaseUrl, tokenUrl: config.ctct.tokenUrl },
     snapshots: await openSnapshotStore(config),
-    sources: {
-      secret: (name) => readSourceSecret(name),
-      azureStorageConnectionString: config.sources.azureStorageConnectionString,
-    },
+    sources: sourceEnvironmentOf(config),
     tempDirectory: config.runs.tempDir,
     profileLimit: config.runs.profileLimit,
     maxActivitiesInFlight: config.runs.maxActivitiesInFlight,

@@ -3,13 +3,13 @@
  * changes. Reads no rows: sources report versions from file times, blob ETags or query hashes.
  */
 import { createHash } from "node:crypto";
-import { createSegmentSource, type SourceEnvironment } from "../sources/create-source.ts";
+import { openSegmentSource, type SourceOpener } from "../sources/open-source.ts";
 import type { ExportRecord } from "../store/store.ts";
 import type { SourceVersionReader } from "./triggers.ts";
 
-export function createSourceVersionReader(environment: SourceEnvironment): SourceVersionReader {
+export function createSourceVersionReader(opener: SourceOpener): SourceVersionReader {
   return async (record: ExportRecord) => {
-    const source = createSegmentSource(record.definition.source, environment);
+    const source = await openSegmentSource(opener, record.definition.source);
     try {
       const hash = createHash("sha256");
       for (const segment of record.definition.segments) {

@@ -16,6 +16,11 @@ import type { ResolvedSegment, SegmentRow, SegmentSource } from "./segment-sourc
 export interface FilesSourceOptions {
   /** The folder holding the segments. */
   path: string;
+  /**
+   * Called with every file and folder before it is read; throws to refuse it (a symlink that
+   * leaves the allowed roots, see `source-policy.ts`). @default none
+   */
+  checkPath?: ((path: string) => Promise<void>) | undefined;
 }
 
 interface PartFile {
@@ -32,12 +37,16 @@ const naturalOrder = new Intl.Collator("en", { numeric: true }).compare;
 export function createFilesSource(options: FilesSourceOptions): SegmentSource {
   return {
     kind: "files",
-    resolve: (segment) => resolveFilesSegment(options.path, segment),
+    resolve: (segment) => resolveFilesSegment(options.path, segment, options.checkPath),
     close: async () => undefined,
   };
 }
 
-async function resolveFilesSegment(root: string, segment: string): Promise<ResolvedSegment> {
+async function resolveFilesSegment(
+  root: string,
+  segment: string,
+  checkPath: FilesSourceOptions["checkPath"],
+): Promise<ResolvedSegment> {
   if (segment === "" || segment === "." || segment === ".." || /[/\\]/.test(segment)) {
     throw new AppError(
       "SOURCE_NOT_FOUND",
@@ -70,6 +79,7 @@ async function resolveFilesSegment(root: string, segment: string): Promise<Resol
     );
   }
   const found = join(root, candidates[0] as string);
+  await checkPath?.(found);
   const info = await stat(found);
   let parts: PartFile[];
   if (info.isDirectory()) {
@@ -77,7 +87,10 @@ async function resolveFilesSegment(root: string, segment: string): Promise<Resol
       .filter((name) => formatOf(name) !== undefined)
       .sort(naturalOrder);
     parts = await Promise.all(
-      names.map((name) => describe(join(found, name), `${candidates[0]}/${name}`)),
+      names.map(async (name) => {
+        await checkPath?.(join(found, name));
+        return describe(join(found, name), `${candidates[0]}/${name}`);
+      }),
     );
     if (parts.length === 0) {
       throw new AppError(
@@ -114,10 +127,12 @@ function formatOf(name: string): "csv" | "jsonl" | undefined {
 async function* readParts(parts: readonly PartFile[]): AsyncGenerator<SegmentRow> {
   for (const part of parts) {
     const input = createReadStream(part.path, { highWaterMark: 256 * 1024 });
+    // Row errors name the file relative to the source's folder: a run's error is visible to
+    // every role, and the reconciler's file system is nobody's business.
     const batches =
       part.format === "csv"
-        ? parseCsvRowBatches(input, { header: { kind: "row" }, location: part.path })
-        : parseJsonLineBatches(input, part.path);
+        ? parseCsvRowBatches(input, { header: { kind: "row" }, location: part.name })
+        : parseJsonLineBatches(input, part.name);
     // One generator layer per row, not three: the inner loop is synchronous.
     for await (const batch of batches) for (const row of batch) yield row;
   }
