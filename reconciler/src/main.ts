@@ -9,7 +9,7 @@ import { pino, type DestinationStream, type Logger } from "pino";
 import { createCtctConnectionVerifier } from "./adapters/ctct-connection-verifier.ts";
 import { createApp } from "./api/app.ts";
 import { hashToken } from "./auth/api-token.ts";
-import { readSourceSecret, requireEncryptionKey, type ReconcilerConfig } from "./config.ts";
+import { requireEncryptionKey, type ReconcilerConfig } from "./config.ts";
 import type { ConnectionVerifier } from "./core/connection-verifier.ts";
 import { SecretBox } from "./secrets/secret-box.ts";
 import { openStore, type OpenedStore, type StoreOptions } from "./store/open-store.ts";
@@ -147,7 +147,9 @@ export async function startReconciler(
     logger,
   });
   const { app } = createApp({
-    exportPlanner: (name, proposed) => planExport(runDependencies, name, proposed),
+    sourcePolicy: runDependencies.sources.policy,
+    exportPlanner: (name, proposed, options) =>
+      planExport(runDependencies, name, proposed, options),
     store: opened.store,
     verifier,
     secretBox,
@@ -173,8 +175,9 @@ export async function startReconciler(
         execute: executeRun,
         notifier: createFailureNotifier(config.scheduler.notify, logger),
         readSourceVersion: createSourceVersionReader({
-          secret: (name) => readSourceSecret(name),
-          azureStorageConnectionString: config.sources.azureStorageConnectionString,
+          store: opened.store,
+          secretBox,
+          environment: runDependencies.sources,
         }),
         config: config.scheduler,
         logger,

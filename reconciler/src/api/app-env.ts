@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { ConnectionVerifier } from "../core/connection-verifier.ts";
 import type { Role } from "../core/permissions.ts";
 import type { SecretBox } from "../secrets/secret-box.ts";
+import type { SourcePolicy } from "../sources/source-policy.ts";
 import type { Store } from "../store/store.ts";
 
 /** The authenticated caller: the token's name and role, never the token. */
@@ -26,6 +27,11 @@ export interface AppDependencies {
   bootstrapAdminTokenHash?: string | undefined;
   /** Largest accepted request body, in bytes. @default 1048576 (1 MiB) */
   bodyLimitBytes?: number;
+  /**
+   * What segment sources may point at (`sources` in the configuration). @default no roots and no
+   * storage accounts: files and azure-blob sources are refused
+   */
+  sourcePolicy?: SourcePolicy | undefined;
   /** The clock; tests may pass a fixed one. @default () => new Date() */
   now?: () => Date;
 }

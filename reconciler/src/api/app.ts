@@ -14,6 +14,7 @@ import { registerMeRoutes } from "./me.ts";
 import { registerPlanRoutes, type ExportPlanner } from "./plans.ts";
 import { createApiMetrics, type ApiMetrics } from "./metrics.ts";
 import { registerRunRoutes } from "./runs.ts";
+import { registerSourceRoutes } from "./sources.ts";
 import { registerSchedulingRoutes, type SchedulingRouteOptions } from "./scheduling.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerVersionRoutes, versionHandshake } from "./version.ts";
@@ -89,6 +90,7 @@ export function createApp(
   registerSystemRoutes(app, deps, metrics);
   registerVersionRoutes(app);
   registerConnectionRoutes(app, deps);
+  registerSourceRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerPlanRoutes(app, deps);

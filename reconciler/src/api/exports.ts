@@ -1,17 +1,23 @@
 /**
- * Export routes: admins and contributors (on connections shared with contributors) create,
- * change, detach, re-attach and delete exports; everyone may read them.
+ * Export routes: admins and contributors (on connections and sources shared with contributors)
+ * create, change, detach, re-attach and delete exports; everyone may read them. An export names
+ * its source and segments; where the data lives is the source's business (admins').
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import { hashCanonical } from "../core/canonical-json.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
+import { AppError, ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
+import { getSource, type SourceRecord } from "../store/source-store.ts";
 import { sqlState, UNIQUE_VIOLATION } from "../store/sql-database.ts";
 import type { ConnectionRecord, ExportRecord, Store } from "../store/store.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { conflictResponse, notFoundResponse } from "./error-handler.ts";
-import { assertMayUseConnection } from "./export-access.ts";
+import {
+  assertMayManageStoredExport,
+  assertMayUseConnection,
+  assertMayUseSource,
+} from "./export-access.ts";
 import { auditActor } from "./request-context.ts";
 import { protectedRoute } from "./route-table.ts";
 import { NameParamsSchema } from "../../../contract/common.ts";
@@ -127,18 +133,58 @@ async function requireConnectionFor(store: Store, connection: string): Promise<C
   return record;
 }
 
-/** The connection an existing export names, checked for the caller (it may no longer exist). */
+/**
+ * The connection and source an existing export names, checked for the caller: an export whose
+ * connection or source is gone is admin-only.
+ */
 export async function assertMayManageExport(
   c: Context<AppEnv>,
   store: Store,
   record: ExportRecord,
   doing: string,
 ): Promise<void> {
-  assertMayUseConnection(
+  assertMayManageStoredExport(
     c.get("principal"),
+    record,
     await store.getConnection(record.connectionName),
+    await getSource(store, record.definition.source),
     doing,
   );
+}
+
+/**
+ * The source a definition names, checked for the caller: it exists, is shared with the caller,
+ * and defines every segment the definition names (a postgres source with one query per segment).
+ */
+export async function requireSourceFor(
+  c: Context<AppEnv>,
+  store: Store,
+  definition: ExportDefinition,
+  doing: string,
+): Promise<SourceRecord> {
+  const source = await getSource(store, definition.source);
+  if (source === undefined) {
+    throw new ValidationError(
+      `source '${definition.source}' does not exist; an admin must create it first, or use a ` +
+        "source that exists (`ccx sources` lists the ones you may use)",
+      { details: { field: "source", source: definition.source } },
+    );
+  }
+  assertMayUseSource(c.get("principal"), source, doing);
+  const settings = source.settings;
+  if (settings.type === "postgres" && settings.queries !== undefined) {
+    const defined = settings.queries;
+    const missing = definition.segments.filter((segment) => !Object.hasOwn(defined, segment));
+    if (missing.length > 0) {
+      throw new AppError(
+        "SEGMENT_NOT_IN_SOURCE",
+        `source '${source.name}' defines no segment ${missing.map((s) => `'${s}'`).join(", ")}; ` +
+          `use one of its segments: ${Object.keys(defined).sort().join(", ")}`,
+        { details: { field: "segments", source: source.name, missing } },
+      );
+    }
+  }
+  return source;
 }
 
 export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependencies): void {
@@ -164,11 +210,9 @@ export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependen
       await assertMayManageExport(c, store, existing, "changing an export");
     }
     const target = await store.getConnection(definition.connection);
-    assertMayUseConnection(
-      principal,
-      target,
-      existing === undefined ? "creating an export" : "changing an export",
-    );
+    const doing = existing === undefined ? "creating an export" : "changing an export";
+    assertMayUseConnection(principal, target, doing);
+    await requireSourceFor(c, store, definition, doing);
     if (existing !== undefined && existing.definitionHash === definitionHash) {
       return c.json(toExport(existing), 200);
     }

@@ -4,14 +4,10 @@
  * request; this route only saves clients from guessing.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import {
-  isAllowed,
-  mayUseConnection,
-  permissionTable,
-  type Action,
-  type Role,
-} from "../core/permissions.ts";
+import { isAllowed, permissionTable, type Action, type Role } from "../core/permissions.ts";
+import { listSources, type SourceRecord } from "../store/source-store.ts";
 import type { ConnectionRecord, ExportRecord } from "../store/store.ts";
+import { mayManageStoredExport } from "./export-access.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { protectedRoute } from "./route-table.ts";
 import { MeSchema, type Me } from "../../../contract/me.ts";
@@ -33,11 +29,16 @@ export function exportActionsFor(
   role: Role,
   record: ExportRecord,
   connection: ConnectionRecord | undefined,
+  source: SourceRecord | undefined,
 ): Action[] {
   const actions: Action[] = ["export.read"];
-  // Same rule as assertMayUseConnection: a connection that is gone does not narrow the role.
-  const connectionAllows = connection === undefined || mayUseConnection(role, connection.sharing);
-  if (isAllowed(role, "export.manage") && connectionAllows) actions.push("export.manage");
+  // Same rule as the export routes: a connection or source that is gone makes it admin-only.
+  if (
+    isAllowed(role, "export.manage") &&
+    mayManageStoredExport({ name: "", role }, record, connection, source)
+  ) {
+    actions.push("export.manage");
+  }
   return actions;
 }
 
@@ -45,11 +46,13 @@ export function registerMeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependencies
   const { store } = deps;
   app.openapi(getMeRoute, async (c) => {
     const { name, role } = c.get("principal");
-    const [exports, connections] = await Promise.all([
+    const [exports, connections, sources] = await Promise.all([
       store.listExports(),
       store.listConnections(),
+      listSources(store),
     ]);
     const byName = new Map(connections.map((connection) => [connection.name, connection]));
+    const sourceByName = new Map(sources.map((source) => [source.name, source]));
     const body: Me = {
       name,
       role,
@@ -58,7 +61,12 @@ export function registerMeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependencies
       ),
       exports: exports.map((record) => ({
         name: record.name,
-        actions: exportActionsFor(role, record, byName.get(record.connectionName)),
+        actions: exportActionsFor(
+          role,
+          record,
+          byName.get(record.connectionName),
+          sourceByName.get(record.definition.source),
+        ),
       })),
     };
     return c.json(body, 200);

@@ -9,12 +9,13 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { AppError, ConflictError, ForbiddenError } from "../core/errors.ts";
 import { isAllowed } from "../core/permissions.ts";
-import { assertMayUseConnection } from "./export-access.ts";
-import type { PlannedExport } from "../export/export-planner.ts";
+import { assertMayUseConnection, mayManageStoredExport } from "./export-access.ts";
+import type { PlanOptions, PlannedExport } from "../export/export-planner.ts";
+import { getSource } from "../store/source-store.ts";
 import type { ExportDefinition } from "../../../contract/export.ts";
 import { ExportPutRequestSchema } from "../../../contract/export.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
-import { requireExport } from "./exports.ts";
+import { requireExport, requireSourceFor } from "./exports.ts";
 import { conflictResponse, notFoundResponse } from "./error-handler.ts";
 import { protectedRoute } from "./route-table.ts";
 import { NameParamsSchema } from "../../../contract/common.ts";
@@ -26,6 +27,7 @@ const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema
 export type ExportPlanner = (
   name: string,
   proposed: ExportDefinition | undefined,
+  options?: PlanOptions,
 ) => Promise<PlannedExport>;
 
 export const planExportRoute = protectedRoute("export.read", "planning an export", {
@@ -55,6 +57,9 @@ const CALLER_FIXABLE = new Set([
   "SOURCE_NOT_FOUND",
   "SOURCE_MALFORMED",
   "CTCT_REAUTHORIZATION_NEEDED",
+  "SOURCE_CREDENTIALS_MISSING",
+  "SOURCE_LIMIT_EXCEEDED",
+  "SOURCE_TIMEOUT",
 ]);
 
 export function registerPlanRoutes(
@@ -82,6 +87,21 @@ export function registerPlanRoutes(
         await deps.store.getConnection(proposed.connection),
         "planning an export",
       );
+      await requireSourceFor(c, deps.store, proposed, "planning an export");
+    }
+    // A proposed definition is compared with the stored export's snapshot only for callers who
+    // may manage that export: otherwise the diff would say who is on a list they cannot see.
+    let compareWithStored = true;
+    if (proposed !== undefined) {
+      const stored = await deps.store.getExport(name);
+      if (stored !== undefined) {
+        compareWithStored = mayManageStoredExport(
+          c.get("principal"),
+          stored,
+          await deps.store.getConnection(stored.connectionName),
+          await getSource(deps.store, stored.definition.source),
+        );
+      }
     }
     if (planner === undefined) {
       if (proposed === undefined) await requireExport(deps.store, name);
@@ -90,7 +110,7 @@ export function registerPlanRoutes(
       });
     }
     try {
-      return c.json(await planner(name, proposed), 200);
+      return c.json(await planner(name, proposed, { compareWithStored }), 200);
     } catch (error) {
       if (error instanceof AppError && CALLER_FIXABLE.has(error.code)) {
         throw new ConflictError(error.code, error.message, {

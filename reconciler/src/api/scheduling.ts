@@ -4,8 +4,10 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { NotFoundError } from "../core/errors.ts";
+import { ForbiddenError, NotFoundError } from "../core/errors.ts";
 import { mayUseConnection } from "../core/permissions.ts";
+import { listSources } from "../store/source-store.ts";
+import { mayManageStoredExport } from "./export-access.ts";
 import { enqueueRun, runsAutomatically } from "../scheduler/enqueue-run.ts";
 import { applicationKeyOf, readRequestBudget } from "../scheduler/request-budget.ts";
 import { SchedulerStore } from "../scheduler/scheduler-store.ts";
@@ -71,6 +73,7 @@ export function registerSchedulingRoutes(
     const principal = c.get("principal");
     const actor = auditActor(c);
     const connections = new Map((await store.listConnections()).map((item) => [item.id, item]));
+    const sources = new Map((await listSources(store)).map((item) => [item.name, item]));
     const queued: { export: string; runId: string }[] = [];
     const skipped: { export: string; reason: "run-in-progress" | "not-permitted" }[] = [];
     for (const record of await store.listExports()) {
@@ -78,7 +81,14 @@ export function registerSchedulingRoutes(
       if (body?.connection !== undefined && record.connectionName !== body.connection) continue;
       const connection = connections.get(record.attachedConnectionId ?? "");
       if (connection === undefined) continue;
-      if (!mayUseConnection(principal.role, connection.sharing)) {
+      if (
+        !mayManageStoredExport(
+          principal,
+          record,
+          connection,
+          sources.get(record.definition.source),
+        )
+      ) {
         skipped.push({ export: record.name, reason: "not-permitted" });
         continue;
       }
@@ -101,6 +111,17 @@ export function registerSchedulingRoutes(
     const { name } = c.req.valid("param");
     const connection = await store.getConnection(name);
     if (connection === undefined) throw new NotFoundError(`connection '${name}' does not exist`);
+    // The budget belongs to a connection: whoever may not see the connection (viewers, and
+    // contributors on one shared with admins only) may not see its budget either.
+    const { role } = c.get("principal");
+    if (!mayUseConnection(role, connection.sharing)) {
+      throw new ForbiddenError(
+        `reading the request budget of connection '${name}' needs the admin role` +
+          (role === "contributor" ? ", because it is shared with admins only" : "") +
+          `; this token has ${role}`,
+        { details: { connection: name, role } },
+      );
+    }
     const application = applicationKeyOf(deps.secretBox, connection);
     const budget = await readRequestBudget(
       new SchedulerStore(store.db),

@@ -13,6 +13,9 @@ describe("permission table", () => {
     "connection.manage": { admin: true, contributor: false, viewer: false },
     "connection.read": { admin: true, contributor: false, viewer: false },
     "connection.list": { admin: true, contributor: true, viewer: false },
+    "source.manage": { admin: true, contributor: false, viewer: false },
+    "source.read": { admin: true, contributor: false, viewer: false },
+    "source.list": { admin: true, contributor: true, viewer: false },
     "export.manage": { admin: true, contributor: true, viewer: false },
     "export.read": { admin: true, contributor: true, viewer: true },
   };

@@ -1,8 +1,10 @@
 /**
- * Who may do what: exactly the split of the product ccx replaces. Admins own connections;
+ * Who may do what: exactly the split of the product ccx replaces. Admins own connections and
+ * segment sources (where data comes from);
  * contributors manage every export on connections shared with contributors (and see only the
  * name and type of those connections); viewers only look. The API checks one action per route
- * against this table, and export routes additionally check the connection's sharing.
+ * against this table, and export routes additionally check the sharing of the connection and of
+ * the source.
  */
 
 export const roles = ["admin", "contributor", "viewer"] as const;
@@ -12,7 +14,14 @@ export type Sharing = "admins" | "contributors";
 
 /** The actions a route may require, one per row of the permission table. */
 export type Action =
-  "connection.manage" | "connection.read" | "connection.list" | "export.manage" | "export.read";
+  | "connection.manage"
+  | "connection.read"
+  | "connection.list"
+  | "source.manage"
+  | "source.read"
+  | "source.list"
+  | "export.manage"
+  | "export.read";
 
 export interface Permission {
   /** What the action covers, for documentation. */
@@ -32,6 +41,18 @@ export const permissionTable: Readonly<Record<Action, Permission>> = {
   },
   "connection.list": {
     summary: "see name and type of connections shared with contributors",
+    roles: ["admin", "contributor"],
+  },
+  "source.manage": {
+    summary: "create / change / delete a segment source, change its sharing",
+    roles: ["admin"],
+  },
+  "source.read": {
+    summary: "see a source's details (folder, account, SQL; never its connection string)",
+    roles: ["admin"],
+  },
+  "source.list": {
+    summary: "see name, type and segments of sources shared with contributors",
     roles: ["admin", "contributor"],
   },
   "export.manage": {
@@ -55,6 +76,11 @@ export function isAllowed(role: Role, action: Action): boolean {
 export function mayUseConnection(role: Role, sharing: Sharing): boolean {
   if (role === "admin") return true;
   return role === "contributor" && sharing === "contributors";
+}
+
+/** True when `role` may read segments from a source with this sharing (same rule). */
+export function mayUseSource(role: Role, sharing: Sharing): boolean {
+  return mayUseConnection(role, sharing);
 }
 
 /** "admin" or "admin or contributor": the roles that may perform `action`. */
