@@ -88,7 +88,15 @@ export function connectionBody(
   };
 }
 
-/** A valid export body. */
+/** A valid body of a files source at `path`. */
+export function filesSourceBody(
+  path: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { type: "files", sharing: "contributors", path, ...overrides };
+}
+
+/** A valid export body (on the source `segments`, unless overridden). */
 export function exportBody(
   connection: string,
   overrides: Record<string, unknown> = {},
@@ -98,7 +106,7 @@ export function exportBody(
     listId: "6f1c5b7e-3c2a-4e0b-9a55-0a3c2b1d4e5f",
     mappings: { email: "email", firstName: "first_name" },
     segments: ["high-value"],
-    source: { type: "files", path: "/data/segments" },
+    source: "segments",
     schedule: { cron: "0 3 * * *", timeZone: "Europe/Berlin" },
     ...overrides,
   };

@@ -1,10 +1,21 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   connectionBody,
   exportBody,
+  filesSourceBody,
   LogSink,
   parseApiJson,
   RotatingTokenVerifier,
@@ -32,6 +43,13 @@ const bootstrapToken = generateToken();
 const responses: Array<{ status: number; body: string }> = [];
 /** Every secret the tests sent, for the secret scan. */
 const secrets: string[] = [bootstrapToken];
+/** Folders: `root` is the only allowed root; `outside` is readable but outside it. */
+const scratch = realpathSync(mkdtempSync(join(tmpdir(), "ccx-app-test-")));
+const root = join(scratch, "root");
+const outside = join(scratch, "outside");
+/** A postgres connection string a source is given: it must never come back. */
+const sourceConnectionString = `postgres://segments:pw-${randomBytes(12).toString("hex")}@127.0.0.1:1/crm`;
+secrets.push(sourceConnectionString);
 
 interface Call {
   /** A role's token, the bootstrap token, no token, or any literal `Authorization` token. */
@@ -72,6 +90,11 @@ function credentialsFor(accountId: string, organizationName = "Contoso") {
 }
 
 beforeAll(async () => {
+  for (const folder of [join(root, "segments"), join(root, "private"), outside]) {
+    mkdirSync(folder, { recursive: true });
+  }
+  writeFileSync(join(outside, "salaries.csv"), "email,salary\nceo@example.com,1000000\n");
+  symlinkSync(outside, join(root, "escape"));
   db = await openPgliteDatabase(IN_MEMORY);
   await migrate(db);
   store = new Store(db);
@@ -89,7 +112,24 @@ beforeAll(async () => {
     logger,
     bootstrapAdminTokenHash: hashToken(bootstrapToken),
     bodyLimitBytes: 64 * 1024,
+    sourcePolicy: {
+      files: { roots: [root] },
+      azureBlob: { allowed: [{ accountUrl: "https://contoso.blob.core.windows.net" }] },
+      postgres: { statementTimeoutMs: 1000, maxRows: 100, maxBytes: 10_000 },
+    },
   }).app;
+  // Sources: one shared with contributors (what exportBody reads), one for admins only.
+  expect(
+    (await call("PUT", "/v1/sources/segments", { body: filesSourceBody(join(root, "segments")) }))
+      .status,
+  ).toBe(201);
+  expect(
+    (
+      await call("PUT", "/v1/sources/admin-only", {
+        body: filesSourceBody(join(root, "private"), { sharing: "admins" }),
+      })
+    ).status,
+  ).toBe(201);
   // Fixtures: one connection per sharing setting, one export on each.
   expect(
     (
@@ -115,6 +155,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db.close();
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe("authorisation matrix: every route × every role", () => {
@@ -136,6 +177,10 @@ describe("authorisation matrix: every route × every role", () => {
       "get /v1/connections/{name}": "connection.read",
       "put /v1/connections/{name}": "connection.manage",
       "delete /v1/connections/{name}": "connection.manage",
+      "get /v1/sources": "source.list",
+      "get /v1/sources/{name}": "source.read",
+      "put /v1/sources/{name}": "source.manage",
+      "delete /v1/sources/{name}": "source.manage",
       "get /v1/exports": "export.read",
       "get /v1/exports/{name}": "export.read",
       "put /v1/exports/{name}": "export.manage",
@@ -392,16 +437,19 @@ describe("connections", () => {
       generation: 1,
       definition: { connection: "busy" },
     });
-    const run = await call("POST", "/v1/exports/busy-a/runs", { token: "contributor" });
+    // Its connection is gone, so it is admin-only: contributors cannot see what it was on.
+    const asContributor = await call("POST", "/v1/exports/busy-a/runs", { token: "contributor" });
+    expect(asContributor.status).toBe(403);
+    const run = await call("POST", "/v1/exports/busy-a/runs", { token: "admin" });
     expect(run.status).toBe(409);
     expect(run.json.error.code).toBe("EXPORT_DETACHED");
     const unchanged = await call("PUT", "/v1/exports/busy-a", {
-      token: "contributor",
+      token: "admin",
       body: exportBody("busy"),
     });
     expect(unchanged.status).toBe(200);
     const attached = await call("POST", "/v1/exports/busy-a/attach", {
-      token: "contributor",
+      token: "admin",
       body: { connection: "shared" },
     });
     expect(attached.json).toMatchObject({
@@ -493,18 +541,24 @@ describe("exports", () => {
       text: "",
     },
     {
-      name: "unknown source type",
-      body: exportBody("shared", { source: { type: "ftp", host: "x" } }),
-      path: "source.type",
+      name: "an inline files source",
+      body: exportBody("shared", { source: { type: "files", path: "/etc" } }),
+      path: "source",
       text: "",
     },
     {
-      name: "postgres source without a query per segment",
+      name: "an inline postgres source with a variable name",
       body: exportBody("shared", {
-        source: { type: "postgres", connectionStringEnv: "SEG_DB", queries: {} },
+        source: { type: "postgres", connectionStringEnv: "CCX_DATABASE_URL", queries: {} },
       }),
-      path: "source.queries",
-      text: "high-value",
+      path: "source",
+      text: "",
+    },
+    {
+      name: "a segment name that walks out of a folder",
+      body: exportBody("shared", { segments: ["../../etc/passwd"] }),
+      path: "segments.0",
+      text: "letters, digits",
     },
     {
       name: "maxRemovePercent above 100",
@@ -529,17 +583,26 @@ describe("exports", () => {
     expect(response.json.error.message).toContain(text);
   });
 
-  it("accepts a list by name, azure-blob and postgres sources, and a manual-only schedule", async () => {
+  it("accepts a list by name, an azure-blob source by name, and a manual-only schedule", async () => {
+    expect(
+      (
+        await call("PUT", "/v1/sources/lake", {
+          body: {
+            type: "azure-blob",
+            sharing: "contributors",
+            accountUrl: "https://contoso.blob.core.windows.net",
+            container: "ci-exports",
+            prefix: "CustomerInsights_1/BlobExport",
+          },
+        })
+      ).status,
+    ).toBe(201);
     const response = await call("PUT", "/v1/exports/by-name", {
+      token: "contributor",
       body: exportBody("shared", {
         listId: undefined,
         list: { name: "VIP", create: true },
-        source: {
-          type: "azure-blob",
-          accountUrl: "https://contoso.blob.core.windows.net",
-          container: "ci-exports",
-          prefix: "CustomerInsights_1/BlobExport",
-        },
+        source: "lake",
         schedule: { manualOnly: true },
         membership: "add-only",
         guards: { maxRemovePercent: 5, maxAdds: 1000 },
@@ -557,6 +620,175 @@ describe("exports", () => {
     const response = await call("PUT", "/v1/exports/orphan", { body: exportBody("nowhere") });
     expect(response.status).toBe(400);
     expect(response.json.error.message).toContain("connection 'nowhere' does not exist");
+  });
+});
+
+describe("sources", () => {
+  it("creates a files source under a root, answers a repeated PUT without change, and audits", async () => {
+    const body = filesSourceBody(join(root, "segments"), { description: "CRM exports" });
+    const created = await call("PUT", "/v1/sources/crm-files", { body });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ name: "crm-files", type: "files", generation: 1 });
+    const again = await call("PUT", "/v1/sources/crm-files", { body });
+    expect(again.status).toBe(200);
+    expect(again.json.generation).toBe(1);
+    const audit = await store.listAudit({ targetType: "source", targetName: "crm-files" });
+    expect(audit.map((entry) => entry.action)).toEqual(["source.create"]);
+  });
+
+  it.each([
+    { name: "a folder outside every root", path: () => outside },
+    { name: "a path with ..", path: () => `${root}/segments/../../outside` },
+    { name: "a symlink that leaves the root", path: () => join(root, "escape") },
+    { name: "a relative path", path: () => "segments" },
+    { name: "a folder that does not exist", path: () => join(root, "missing") },
+  ])("refuses $name with SOURCE_OUTSIDE_ROOTS, naming no path", async ({ path }) => {
+    const response = await call("PUT", "/v1/sources/bad-folder", { body: filesSourceBody(path()) });
+    expect(response.status).toBe(422);
+    expect(response.json.error.code).toBe("SOURCE_OUTSIDE_ROOTS");
+    expect(response.json.error.message).not.toContain(scratch);
+    expect((await call("GET", "/v1/sources/bad-folder")).status).toBe(404);
+  });
+
+  it("refuses a storage account or container not on the allow-list", async () => {
+    for (const accountUrl of [
+      "https://attacker.example",
+      "https://contoso.blob.core.windows.net.attacker.example",
+      "https://contoso.blob.core.windows.net/other-container?sig=x",
+    ]) {
+      const response = await call("PUT", "/v1/sources/foreign", {
+        body: { type: "azure-blob", accountUrl, container: "exports" },
+      });
+      expect(response.status, accountUrl).toBeGreaterThanOrEqual(400);
+      expect(response.status, accountUrl).toBeLessThan(500);
+      expect(["SOURCE_NOT_ALLOWED", "VALIDATION_FAILED"]).toContain(response.json.error.code);
+    }
+    const plainHttp = await call("PUT", "/v1/sources/foreign", {
+      body: {
+        type: "azure-blob",
+        accountUrl: "http://contoso.blob.core.windows.net",
+        container: "exports",
+      },
+    });
+    expect(plainHttp.status).toBe(400);
+  });
+
+  it("seals a postgres connection string: never returned, only its fingerprint", async () => {
+    const body = {
+      type: "postgres",
+      sharing: "contributors",
+      connectionString: sourceConnectionString,
+      queries: { "high-value": "SELECT email FROM customers WHERE ltv > 1000" },
+    };
+    const created = await call("PUT", "/v1/sources/crm", { body });
+    expect(created.status).toBe(201);
+    expect(created.json.connectionStringFingerprint).toMatch(/^sha256:/);
+    expect(created.text).not.toContain(sourceConnectionString);
+    // Without the connection string the stored one is kept; the same one changes nothing.
+    const { connectionString: _omitted, ...withoutSecret } = body;
+    expect((await call("PUT", "/v1/sources/crm", { body: withoutSecret })).json.generation).toBe(1);
+    expect((await call("PUT", "/v1/sources/crm", { body })).json.generation).toBe(1);
+    const row = await db.query<{ secret_ciphertext: string }>(
+      "SELECT secret_ciphertext FROM segment_sources WHERE name = 'crm'",
+    );
+    expect(row[0]?.secret_ciphertext).toMatch(/^v1\./);
+    const created2 = await call("PUT", "/v1/sources/crm-new", { body: withoutSecret });
+    expect(created2.status).toBe(400);
+    expect(created2.json.error.message).toContain("connectionString");
+  });
+
+  it("shows contributors name, type and segments of shared sources only, and viewers nothing", async () => {
+    const asContributor = await call("GET", "/v1/sources", { token: "contributor" });
+    expect(asContributor.status).toBe(200);
+    const names = asContributor.json.items.map((item: { name: string }) => item.name);
+    expect(names).toContain("segments");
+    expect(names).not.toContain("admin-only");
+    expect(asContributor.text).not.toContain(root);
+    expect(asContributor.json.items.find((item: { name: string }) => item.name === "crm")).toEqual({
+      name: "crm",
+      type: "postgres",
+      segments: ["high-value"],
+    });
+    expect((await call("GET", "/v1/sources/segments", { token: "contributor" })).status).toBe(403);
+    expect((await call("GET", "/v1/sources", { token: "viewer" })).status).toBe(403);
+  });
+
+  it("lets contributors export only from sources shared with them, and only segments a source defines", async () => {
+    const adminOnly = await call("PUT", "/v1/exports/from-private-source", {
+      token: "contributor",
+      body: exportBody("shared", { source: "admin-only" }),
+    });
+    expect(adminOnly.status).toBe(403);
+    expect(adminOnly.json.error.message).toContain("source 'admin-only' needs the admin role");
+    const missing = await call("PUT", "/v1/exports/from-nowhere", {
+      token: "contributor",
+      body: exportBody("shared", { source: "nowhere" }),
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.json.error.message).toContain("source 'nowhere' does not exist");
+    const undefinedSegment = await call("PUT", "/v1/exports/from-crm", {
+      token: "contributor",
+      body: exportBody("shared", { source: "crm", segments: ["payroll"] }),
+    });
+    expect(undefinedSegment.status).toBe(400);
+    expect(undefinedSegment.json.error.code).toBe("SEGMENT_NOT_IN_SOURCE");
+    const fromCrm = await call("PUT", "/v1/exports/from-crm", {
+      token: "contributor",
+      body: exportBody("shared", { source: "crm" }),
+    });
+    expect(fromCrm.status).toBe(201);
+  });
+
+  it("refuses to delete a source while exports read it, naming them", async () => {
+    await call("PUT", "/v1/exports/reads-crm", { body: exportBody("shared", { source: "crm" }) });
+    const refused = await call("DELETE", "/v1/sources/crm");
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe("SOURCE_IN_USE");
+    expect(refused.json.error.details.exports).toEqual(expect.arrayContaining(["reads-crm"]));
+    expect((await call("PUT", "/v1/sources/unused", { body: filesSourceBody(root) })).status).toBe(
+      201,
+    );
+    expect((await call("DELETE", "/v1/sources/unused")).status).toBe(204);
+    expect((await call("DELETE", "/v1/sources/unused")).status).toBe(404);
+  });
+
+  it("treats an export whose connection was deleted as admin-only", async () => {
+    expect(
+      (
+        await call("PUT", "/v1/connections/short-lived", {
+          body: connectionBody(credentialsFor("acc-short"), { sharing: "contributors" }),
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await call("PUT", "/v1/exports/orphaned", {
+          token: "contributor",
+          body: exportBody("short-lived"),
+        })
+      ).status,
+    ).toBe(201);
+    expect((await call("POST", "/v1/exports/orphaned/detach")).status).toBe(200);
+    expect((await call("DELETE", "/v1/connections/short-lived")).status).toBe(204);
+    for (const [method, path] of [
+      ["PUT", "/v1/exports/orphaned"],
+      ["DELETE", "/v1/exports/orphaned"],
+      ["POST", "/v1/exports/orphaned/attach"],
+      ["POST", "/v1/exports/orphaned/runs"],
+    ] as const) {
+      const response = await call(method, path, {
+        token: "contributor",
+        ...(method === "PUT" ? { body: exportBody("shared") } : {}),
+      });
+      expect(response.status, `${method} ${path}`).toBe(403);
+      expect(response.json.error.message).toContain("no longer exists");
+    }
+    const me = await call("GET", "/v1/me", { token: "contributor" });
+    const entry = (me.json.exports as Array<{ name: string; actions: string[] }>).find(
+      (item) => item.name === "orphaned",
+    );
+    expect(entry?.actions).toEqual(["export.read"]);
+    expect((await call("DELETE", "/v1/exports/orphaned")).status).toBe(204);
   });
 });
 
@@ -669,8 +901,22 @@ describe("run all scheduled", () => {
 });
 
 describe("request budget", () => {
+  it("shows a connection's budget only to those who may see the connection", async () => {
+    const asViewer = await call("GET", "/v1/connections/shared/budget", { token: "viewer" });
+    expect(asViewer.status).toBe(403);
+    expect(asViewer.json.error.code).toBe("FORBIDDEN");
+    const onPrivate = await call("GET", "/v1/connections/private/budget", {
+      token: "contributor",
+    });
+    expect(onPrivate.status).toBe(403);
+    expect(onPrivate.json.error.message).toContain("shared with admins only");
+    expect(
+      (await call("GET", "/v1/connections/shared/budget", { token: "contributor" })).status,
+    ).toBe(200);
+  });
+
   it("shows a connection's daily budget without its client id, and 404 for an unknown one", async () => {
-    const response = await call("GET", "/v1/connections/shared/budget", { token: "viewer" });
+    const response = await call("GET", "/v1/connections/shared/budget", { token: "admin" });
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({
       connection: "shared",
@@ -861,7 +1107,12 @@ describe("GET /v1/me: who the token is and what it may do", () => {
     expect(actionsOn(admin, "on-private")).toEqual(["export.read", "export.manage"]);
 
     const contributor = await me("contributor");
-    expect(contributor.actions).toEqual(["connection.list", "export.manage", "export.read"]);
+    expect(contributor.actions).toEqual([
+      "connection.list",
+      "source.list",
+      "export.manage",
+      "export.read",
+    ]);
     expect(actionsOn(contributor, "on-shared")).toEqual(["export.read", "export.manage"]);
     // The private connection is shared with admins only: the run route answers 403.
     expect(actionsOn(contributor, "on-private")).toEqual(["export.read"]);
@@ -911,7 +1162,14 @@ describe("secrets never leave in plain text", () => {
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
     );
     expect(tables.map((table) => table.table_name)).toEqual(
-      expect.arrayContaining(["api_tokens", "connections", "exports", "runs", "audit_log"]),
+      expect.arrayContaining([
+        "api_tokens",
+        "connections",
+        "segment_sources",
+        "exports",
+        "runs",
+        "audit_log",
+      ]),
     );
     let dump = "";
     for (const { table_name } of tables) {
@@ -921,6 +1179,7 @@ describe("secrets never leave in plain text", () => {
       dump += rows.map((row) => row.row).join("\n");
     }
     expect(dump).toContain("credentials_ciphertext");
+    expect(dump).toContain("secret_ciphertext");
     const logText = logs.text();
     expect(logText).toContain('"token":"admin-token"');
     const responseText = responses.map((response) => response.body).join("\n");
