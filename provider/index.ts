@@ -1,5 +1,6 @@
 /**
- * The ccx Pulumi provider: declare Constant Contact connections and segment exports in a stack.
+ * The ccx Pulumi provider: declare Constant Contact connections, segment sources and segment
+ * exports in a stack.
  * Settings: `ccx:endpoint` and `ccx:token` (secret) in stack config, or `CCX_ENDPOINT` and
  * `CCX_TOKEN` in the environment.
  */
@@ -11,6 +12,12 @@ export {
   type ConsentArgs,
   type CredentialsArgs,
 } from "./connection.ts";
+export {
+  SegmentSource,
+  type SegmentSourceArgs,
+  type SegmentSourceInputs,
+  type SegmentSourceOutputs,
+} from "./segment-source.ts";
 export {
   SegmentExport,
   type SegmentExportArgs,

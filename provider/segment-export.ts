@@ -93,7 +93,7 @@ export const segmentExportProvider: pulumi.dynamic.ResourceProvider<
  *   list: { name: "Newsletter", create: true },
  *   mappings: { email: "EmailAddress", firstName: "FirstName" },
  *   segments: ["HighValueCustomers"],
- *   source: { type: "files", path: "./segments" },
+ *   source: crm.name, // a SegmentSource an admin declared, shared with contributors
  *   schedule: { cron: "0 3 * * *", timeZone: "Europe/Berlin" },
  * });
  */
