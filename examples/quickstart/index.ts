@@ -5,5 +5,12 @@ const outputs = declareQuickstart({
   segments: ["high-value"],
 });
 
-export const { connectionName, accountId, organizationName, exportName, generation, lastRun } =
-  outputs;
+export const {
+  connectionName,
+  sourceName,
+  accountId,
+  organizationName,
+  exportName,
+  generation,
+  lastRun,
+} = outputs;

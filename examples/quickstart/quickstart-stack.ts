@@ -1,9 +1,15 @@
 /**
  * The quickstart's resources, shared by the first step (`index.ts`) and the second
- * (`step2/index.ts`), which changes a mapping and adds a segment.
+ * (`step2/index.ts`), which changes a mapping and adds a segment. With an admin token it
+ * declares all three: the connection, the segment source and the export that reads it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConstantContactConnection, SegmentExport, type SegmentExportArgs } from "@ccx/pulumi";
+import {
+  ConstantContactConnection,
+  SegmentExport,
+  SegmentSource,
+  type SegmentExportArgs,
+} from "@ccx/pulumi";
 
 /** What differs between the steps. */
 export interface QuickstartStep {
@@ -30,12 +36,20 @@ export function declareQuickstart(step: QuickstartStep) {
     exportUser: config.require("consentBy"),
   });
 
+  // Where the segments live: a folder under one of the reconciler's `sources.files.roots`.
+  const segments = new SegmentSource("segments", {
+    type: "files",
+    sharing: "contributors",
+    description: "Segment files of the quickstart",
+    path: config.require("segmentsPath"),
+  });
+
   const newsletter = new SegmentExport("newsletter", {
     connection: connection.name,
     list: { name: config.get("listName") ?? "ccx quickstart newsletter", create: true },
     mappings: step.mappings,
     segments: step.segments,
-    source: { type: "files", path: config.require("segmentsPath") },
+    source: segments.name,
     schedule: { manualOnly: true },
     membership: "mirror",
     guards: { maxRemovePercent: 10 },
@@ -43,6 +57,7 @@ export function declareQuickstart(step: QuickstartStep) {
 
   return {
     connectionName: connection.name,
+    sourceName: segments.name,
     accountId: connection.accountId,
     organizationName: connection.organizationName,
     exportName: newsletter.name,

@@ -5,10 +5,10 @@
  * last run → destroy. A contributor stack that declares a connection fails, naming the admin role.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { getSource } from "../../reconciler/src/store/source-store.ts";
 import { startCcxTestStack, type CcxTestStack } from "../support/ccx-stack.ts";
 import {
   createPulumiWorkspace,
@@ -56,7 +56,7 @@ describe("examples/multi-team with the real Pulumi CLI", () => {
 
   beforeAll(async () => {
     ccx = await startCcxTestStack();
-    segmentsDir = await mkdtemp(join(tmpdir(), "ccx-multi-team-segments-"));
+    segmentsDir = await mkdtemp(join(ccx.segmentsRoot, "multi-team-"));
     await writeSegment(segmentsDir, "loyalty-gold", gold);
     await writeSegment(segmentsDir, "loyalty-silver", silver);
     ({ accountId, credentials } = ccx.newCredentials("Contoso shared"));
@@ -83,12 +83,12 @@ describe("examples/multi-team with the real Pulumi CLI", () => {
       ["clientId", credentials.clientId],
       ["clientSecret", credentials.clientSecret, true],
       ["refreshToken", credentials.refreshToken, true],
+      ["segmentsPath", segmentsDir],
     ]);
     await setConfig(team, [
       ["ccx:endpoint", ccx.reconciler.url],
       ["ccx:token", ccx.tokens.contributor, true],
       ["adminStack", "organization/ccx-multi-team-admin/prod"],
-      ["segmentsPath", segmentsDir],
       ["listName", LIST_NAME],
     ]);
   });
@@ -101,10 +101,17 @@ describe("examples/multi-team with the real Pulumi CLI", () => {
 
   it("the admin stack creates the shared connection", async () => {
     await admin.run(["up", "--yes", "--skip-preview"]);
-    expect(await admin.outputs()).toEqual({ connectionName: "shared-marketing" });
+    expect(await admin.outputs()).toEqual({
+      connectionName: "shared-marketing",
+      sourceName: "loyalty-segments",
+    });
     expect((await ccx.reconciler.store.getConnection("shared-marketing"))?.sharing).toBe(
       "contributors",
     );
+    // The team sees the source's name and type, never its folder.
+    const json = await ccx.api<unknown>("contributor", "GET", "/v1/sources");
+    expect(JSON.stringify(json)).not.toContain(segmentsDir);
+    expect(json).toEqual({ items: [{ name: "loyalty-segments", type: "files" }] });
   });
 
   it("the team stack previews, then creates its export with a contributor token", async () => {
@@ -167,6 +174,7 @@ describe("examples/multi-team with the real Pulumi CLI", () => {
     await team.run(["destroy", "--yes", "--skip-preview"]);
     await admin.run(["destroy", "--yes", "--skip-preview"]);
     expect(await ccx.reconciler.store.getConnection("shared-marketing")).toBeUndefined();
+    expect(await getSource(ccx.reconciler.store, "loyalty-segments")).toBeUndefined();
     expect(listMembers()).toHaveLength(240);
   });
 });

@@ -5,10 +5,10 @@
  * and the state file scanned for secrets.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { getSource } from "../../reconciler/src/store/source-store.ts";
 import { startCcxTestStack, type CcxTestStack } from "../support/ccx-stack.ts";
 import {
   createPulumiWorkspace,
@@ -19,6 +19,7 @@ import {
 
 const quickstart = fileURLToPath(new URL("../../examples/quickstart/", import.meta.url));
 const CONNECTION_TYPE = "pulumi-nodejs:dynamic/ccx:ConstantContactConnection";
+const SOURCE_TYPE = "pulumi-nodejs:dynamic/ccx:SegmentSource";
 const EXPORT_TYPE = "pulumi-nodejs:dynamic/ccx:SegmentExport";
 const LIST_NAME = "quickstart e2e newsletter";
 
@@ -56,7 +57,7 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
 
   beforeAll(async () => {
     ccx = await startCcxTestStack();
-    segmentsDir = await mkdtemp(join(tmpdir(), "ccx-quickstart-segments-"));
+    segmentsDir = await mkdtemp(join(ccx.segmentsRoot, "quickstart-"));
     await writeSegments(segmentsDir);
     const created = ccx.newCredentials("Contoso quickstart");
     accountId = created.accountId;
@@ -86,18 +87,21 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
     if (segmentsDir !== undefined) await rm(segmentsDir, { recursive: true, force: true });
   });
 
-  it("previews the connection and the export without creating anything", async () => {
+  it("previews the connection, the source and the export without creating anything", async () => {
     const steps = await previewSteps(stack);
     expect(stepOf(steps, CONNECTION_TYPE)?.op).toBe("create");
+    expect(stepOf(steps, SOURCE_TYPE)?.op).toBe("create");
     expect(stepOf(steps, EXPORT_TYPE)?.op).toBe("create");
     expect(await ccx.reconciler.store.getConnection("marketing")).toBeUndefined();
+    expect(await getSource(ccx.reconciler.store, "segments")).toBeUndefined();
     expect(listMembers()).toEqual([]);
   });
 
-  it("creates both with `pulumi up`; nothing is sent to the list before a run", async () => {
+  it("creates all three with `pulumi up`; nothing is sent to the list before a run", async () => {
     await stack.run(["up", "--yes", "--skip-preview"]);
     expect(await stack.outputs()).toMatchObject({
       connectionName: "marketing",
+      sourceName: "segments",
       exportName: "newsletter",
       organizationName: "Contoso quickstart",
       generation: 1,
@@ -158,9 +162,10 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
     });
   });
 
-  it("destroys the stack: the reconciler forgets both, the list keeps its members", async () => {
+  it("destroys the stack: the reconciler forgets all three, the list keeps its members", async () => {
     await stack.run(["destroy", "--yes", "--skip-preview"]);
     expect(await ccx.reconciler.store.getConnection("marketing")).toBeUndefined();
+    expect(await getSource(ccx.reconciler.store, "segments")).toBeUndefined();
     expect(listMembers()).toHaveLength(351);
     const state = await stack.exportState();
     expect(state.deployment.resources ?? []).toHaveLength(0);

@@ -1,7 +1,8 @@
-// The admin stack: owns the connection (an admin token in `ccx:token`) and shares it with
-// contributors. Team stacks find it by name through a stack reference; they never see its details.
+// The admin stack: owns the connection and the segment source (an admin token in `ccx:token`)
+// and shares both with contributors. Team stacks find them by name through a stack reference;
+// they never see their details: not the credentials, not where the segment data lives.
 import * as pulumi from "@pulumi/pulumi";
-import { ConstantContactConnection } from "@ccx/pulumi";
+import { ConstantContactConnection, SegmentSource } from "@ccx/pulumi";
 
 const config = new pulumi.Config();
 const connection = new ConstantContactConnection("shared-marketing", {
@@ -20,5 +21,14 @@ const connection = new ConstantContactConnection("shared-marketing", {
   exportUser: config.require("consentBy"),
 });
 
-/** What team stacks may know: the name of the connection to export through. */
+// The loyalty segments, a folder under one of the reconciler's `sources.files.roots`.
+const loyalty = new SegmentSource("loyalty-segments", {
+  type: "files",
+  sharing: "contributors",
+  description: "Loyalty programme segments (gold, silver)",
+  path: config.require("segmentsPath"),
+});
+
+/** What team stacks may know: the names of the connection and the source to export from. */
 export const connectionName = connection.name;
+export const sourceName = loyalty.name;

@@ -1,5 +1,6 @@
-// A team stack: a contributor token in `ccx:token`, the connection's name from the admin stack
-// (`adminStack`, e.g. `organization/ccx-multi-team-admin/prod`), and the team's own exports.
+// A team stack: a contributor token in `ccx:token`, the names of the connection and the segment
+// source from the admin stack (`adminStack`, e.g. `organization/ccx-multi-team-admin/prod`), and
+// the team's own exports. The team picks segments; where their data lives is the admins' choice.
 import * as pulumi from "@pulumi/pulumi";
 import { SegmentExport } from "@ccx/pulumi";
 
@@ -11,7 +12,7 @@ const loyalty = new SegmentExport("loyalty", {
   list: { name: config.get("listName") ?? "Loyalty members", create: true },
   mappings: { email: "email", firstName: "first_name", lastName: "last_name" },
   segments: config.getObject<string[]>("segments") ?? ["loyalty-gold"],
-  source: { type: "files", path: config.require("segmentsPath") },
+  source: admin.requireOutput("sourceName").apply(String),
   schedule: { cron: "0 6 * * *", timeZone: "Europe/Berlin" },
   membership: "mirror",
   guards: { maxRemovePercent: 10 },

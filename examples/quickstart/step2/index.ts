@@ -6,5 +6,12 @@ const outputs = declareQuickstart({
   segments: ["high-value", "newsletter-signups"],
 });
 
-export const { connectionName, accountId, organizationName, exportName, generation, lastRun } =
-  outputs;
+export const {
+  connectionName,
+  sourceName,
+  accountId,
+  organizationName,
+  exportName,
+  generation,
+  lastRun,
+} = outputs;
