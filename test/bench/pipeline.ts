@@ -31,6 +31,8 @@ import { collectDesiredContacts } from "../../reconciler/src/export/desired-cont
 import { recordNextSnapshot } from "../../reconciler/src/export/record-snapshot.ts";
 import { createLocalSnapshotStore } from "../../reconciler/src/snapshots/local-snapshot-store.ts";
 import { createFilesSource } from "../../reconciler/src/sources/files-source.ts";
+import { CLOSED_POLICY } from "../../reconciler/src/sources/source-policy.ts";
+import { getSource, insertSource, updateSource } from "../../reconciler/src/store/source-store.ts";
 import { pino } from "pino";
 import { startEmulator } from "../../emulator/index.ts";
 import { ExportPutRequestSchema } from "../../contract/export.ts";
@@ -508,8 +510,15 @@ async function seedExport(
       list: { name: "Bench list", create: true },
       mappings: SYNTHETIC_MAPPINGS,
       segments,
-      source: { type: "files", path: folder },
+      source: "bench",
       schedule: { manualOnly: true },
+    });
+    await insertSource(opened.store, "bench", {
+      type: "files",
+      sharing: "admins",
+      description: null,
+      settings: { type: "files", path: folder },
+      secret: null,
     });
     await opened.store.insertExport({
       name: "bench",
@@ -602,21 +611,17 @@ async function runExportPhase(
   const opened = await openStore(input.store);
   try {
     const store = opened.store;
-    let record = await store.getExport("bench");
+    const record = await store.getExport("bench");
     if (record === undefined || record.attachedConnectionId === null) {
       throw new Error("the bench export is missing");
     }
-    const source = record.definition.source;
-    if (source.type === "files" && source.path !== input.folder) {
-      const definition = {
-        ...record.definition,
-        source: { type: "files" as const, path: input.folder },
-      };
-      record = await store.updateExportDefinition({
-        id: record.id,
-        definition,
-        definitionHash: hashCanonical(definition),
-        attachedConnectionId: record.attachedConnectionId,
+    const source = await getSource(store, "bench");
+    if (source?.settings.type === "files" && source.settings.path !== input.folder) {
+      // The same export reads another folder: the source changes, as an admin would change it.
+      // The segments' versions change with the files, so the run reads them again.
+      await updateSource(store, source.id, {
+        ...source,
+        settings: { type: "files", path: input.folder },
       });
     }
     const run = await store.insertRun({
@@ -644,7 +649,7 @@ async function runExportPhase(
         logger: pino({ level: process.env["CCX_BENCH_LOG_LEVEL"] ?? "warn" }, process.stderr),
         ctct: input.ctct,
         snapshots: createLocalSnapshotStore({ root: join(dir, "e2e-snapshots") }),
-        sources: { secret: () => undefined },
+        sources: { policy: { ...CLOSED_POLICY, files: { roots: [dir] } } },
         tempDirectory: dir,
       },
       run.id,

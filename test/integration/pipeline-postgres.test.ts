@@ -51,7 +51,7 @@ beforeAll(async () => {
   }
   source = createPostgresSource({
     connectionString: database.url,
-    queries: QUERIES,
+    segments: { queries: QUERIES },
     fetchSize: 1_000,
   });
 });
@@ -117,7 +117,7 @@ describe("postgres source", () => {
   it("reports an unreachable server as SOURCE_UNAVAILABLE (retryable)", async () => {
     const unreachable = createPostgresSource({
       connectionString: "postgres://ccx:ccx@127.0.0.1:1/none",
-      queries: QUERIES,
+      segments: { queries: QUERIES },
     });
     try {
       await expect(unreachable.resolve("vip")).rejects.toMatchObject({

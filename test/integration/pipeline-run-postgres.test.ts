@@ -17,6 +17,7 @@ import {
   apiCaller,
   createConnection,
   filesExport,
+  filesSource,
   listIdByName,
   people,
   runToEnd,
@@ -40,6 +41,7 @@ beforeAll(async () => {
       server: { host: "127.0.0.1", port: 0 },
       store: { databaseUrl: database.url, poolSize: 4 },
       snapshots: { dir: join(dir, "snapshots") },
+      sources: { files: { roots: [dir] } },
       secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
       auth: { bootstrapAdminToken: adminToken },
       log: { level: "silent" },
@@ -61,7 +63,7 @@ describe("export runs on PostgreSQL", () => {
     const { accountId } = await createConnection(call, emulator, "pg-conn");
     const folder = join(dir, "segments");
     await writeSegment(folder, "s", people("g", 50));
-    const body = filesExport("pg-conn", folder, ["s"]);
+    const body = filesExport("pg-conn", await filesSource(call, folder), ["s"]);
     const listName = (body["list"] as { name: string }).name;
     expect((await call("PUT", "/v1/exports/pg", body)).status).toBe(201);
 

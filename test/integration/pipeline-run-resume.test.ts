@@ -19,6 +19,7 @@ import {
   apiCaller,
   createConnection,
   filesExport,
+  filesSource,
   importActivities,
   listIdByName,
   people,
@@ -85,6 +86,7 @@ beforeAll(async () => {
       server: { host: "127.0.0.1", port: 0 },
       store: { dataDir: join(dir, "store") },
       snapshots: { dir: join(dir, "snapshots") },
+      sources: { files: { roots: [dir] } },
       secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
       auth: { bootstrapAdminToken: adminToken },
       log: { level: "info" },
@@ -107,7 +109,7 @@ describe("a run killed with SIGKILL while writing", () => {
     const { accountId } = await createConnection(call, emulator, "resume-conn");
     const folder = join(dir, "resume");
     await writeSegment(folder, "big", people("k", SEGMENT_SIZE));
-    const body = filesExport("resume-conn", folder, ["big"]);
+    const body = filesExport("resume-conn", await filesSource(call, folder), ["big"]);
     const listName = (body["list"] as { name: string }).name;
     expect((await call("PUT", "/v1/exports/resume", body)).status).toBe(201);
     // 40,000 items take 4 s each: long enough to kill the process mid-write.
@@ -162,7 +164,7 @@ describe("cancelling a running run", () => {
     const { accountId } = await createConnection(call, emulator, "cancel-conn");
     const folder = join(dir, "cancel");
     await writeSegment(folder, "big", people("c", SEGMENT_SIZE));
-    const body = filesExport("cancel-conn", folder, ["big"]);
+    const body = filesExport("cancel-conn", await filesSource(call, folder), ["big"]);
     const listName = (body["list"] as { name: string }).name;
     expect((await call("PUT", "/v1/exports/cancel", body)).status).toBe(201);
     emulator.faults.processingSpeed(10_000);

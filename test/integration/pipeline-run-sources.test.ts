@@ -26,8 +26,8 @@ import {
 } from "./pipeline-run-support.ts";
 
 const adminToken = generateToken();
-/** The reconciler reads the segment database's URL from this variable (`connectionStringEnv`). */
-const SEGMENTS_DB_ENV = "CCX_PIPELINE_RUN_SEGMENTS_DB";
+/** The storage account azure-blob sources declare; on the allow-list, reached through Azurite. */
+const ACCOUNT_URL = "https://contoso.blob.core.windows.net";
 let dir: string;
 let database: TestDatabase;
 let azurite: Azurite;
@@ -62,7 +62,6 @@ beforeAll(async () => {
     startEmulator({ activityTiming: "instant" }),
   ]);
   container = await azurite.createContainer("customerinsights");
-  process.env[SEGMENTS_DB_ENV] = database.url;
   reconciler = await startReconciler(
     parseConfig({
       server: { host: "127.0.0.1", port: 0 },
@@ -73,7 +72,10 @@ beforeAll(async () => {
       log: { level: "silent" },
       ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
       runs: { tempDir: dir },
-      sources: { azureStorageConnectionString: azurite.connectionString },
+      sources: {
+        azureStorageConnectionString: azurite.connectionString,
+        azureBlob: { allowed: [{ accountUrl: ACCOUNT_URL, containers: ["customerinsights"] }] },
+      },
     }),
   );
 }, 60_000);
@@ -83,7 +85,6 @@ afterAll(async () => {
   await emulator?.close();
   await azurite?.stop();
   await database?.drop();
-  delete process.env[SEGMENTS_DB_ENV];
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -103,16 +104,20 @@ describe("a postgres source", () => {
       list: { name: "Postgres segments", create: true },
       mappings: { email: "email", firstName: "first_name" },
       segments: ["vip", "everyone"],
-      source: {
-        type: "postgres",
-        connectionStringEnv: SEGMENTS_DB_ENV,
-        queries: {
-          vip: "SELECT email, first_name FROM customers WHERE tier = 'vip' ORDER BY id",
-          everyone: "SELECT email, first_name FROM customers ORDER BY id",
-        },
-      },
+      source: "crm",
       schedule: { manualOnly: true },
     };
+    // The admin's source holds the connection string (sealed) and the SQL of each segment.
+    const source = await call("PUT", "/v1/sources/crm", {
+      type: "postgres",
+      connectionString: database.url,
+      queries: {
+        vip: "SELECT email, first_name FROM customers WHERE tier = 'vip' ORDER BY id",
+        everyone: "SELECT email, first_name FROM customers ORDER BY id",
+      },
+    });
+    expect(source.status).toBe(201);
+    expect(JSON.stringify(source.json)).not.toContain(database.url);
     expect((await call("PUT", "/v1/exports/pg-source", body)).status).toBe(201);
 
     const first = await runToEnd(call, "pg-source");
@@ -153,14 +158,16 @@ describe("an azure-blob source in the Customer Insights layout", () => {
       list: { name: "Blob segments", create: true },
       mappings: { email: "Email", firstName: "FirstName" },
       segments: ["HighValue"],
-      source: {
-        type: "azure-blob",
-        accountUrl: "https://contoso.blob.core.windows.net",
-        container: container.containerName,
-        prefix,
-      },
+      source: "lake",
       schedule: { manualOnly: true },
     };
+    const source = await call("PUT", "/v1/sources/lake", {
+      type: "azure-blob",
+      accountUrl: ACCOUNT_URL,
+      container: container.containerName,
+      prefix,
+    });
+    expect(source.status).toBe(201);
     expect((await call("PUT", "/v1/exports/blob-source", body)).status).toBe(201);
     const first = await runToEnd(call, "blob-source");
     expect(first.status, JSON.stringify(first.error)).toBe("succeeded");

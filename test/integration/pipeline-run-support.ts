@@ -2,6 +2,7 @@
  * Shared pieces of the export-run suites: segment files, an emulator account with a connection
  * in the reconciler, and calls to the reconciler's HTTP API.
  */
+import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -78,10 +79,33 @@ export async function writeSegment(
   await writeFile(join(folder, `${segment}.csv`), `${lines.join("\n")}\n`);
 }
 
-/** An export body for a files source. */
+/**
+ * Creates (or keeps) a files source for `folder` through the API — an admin's call, since
+ * sources are admin-owned — and returns its name. The folder must be under a configured root.
+ */
+/** The name {@link filesSource} gives the source of `folder`. */
+export function filesSourceName(folder: string): string {
+  return `files-${createHash("sha256").update(folder).digest("hex").slice(0, 12)}`;
+}
+
+export async function filesSource(
+  call: ApiCall,
+  folder: string,
+  sharing: "admins" | "contributors" = "contributors",
+): Promise<string> {
+  const name = filesSourceName(folder);
+  await mkdir(folder, { recursive: true });
+  const put = await call("PUT", `/v1/sources/${name}`, { type: "files", sharing, path: folder });
+  if (put.status !== 201 && put.status !== 200) {
+    throw new Error(`source for ${folder}: HTTP ${put.status} ${JSON.stringify(put.json)}`);
+  }
+  return name;
+}
+
+/** An export body reading `segments` from the source `source` (see {@link filesSource}). */
 export function filesExport(
   connection: string,
-  folder: string,
+  source: string,
   segments: string[],
   overrides: Record<string, unknown> = {},
 ): Record<string, unknown> {
@@ -93,7 +117,7 @@ export function filesExport(
     },
     mappings: { email: "email", firstName: "first_name", lastName: "last_name" },
     segments,
-    source: { type: "files", path: folder },
+    source,
     schedule: { manualOnly: true },
     ...overrides,
   };

@@ -17,6 +17,7 @@ import {
   apiCaller,
   createConnection,
   filesExport,
+  filesSource,
   listIdByName,
   people,
   runToEnd,
@@ -42,6 +43,7 @@ beforeAll(async () => {
     server: { host: "127.0.0.1", port: 0 },
     store: { dataDir: join(dir, "store") },
     snapshots: { dir: join(dir, "snapshots") },
+    sources: { files: { roots: [dir] } },
     secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
     auth: { bootstrapAdminToken: adminToken },
     log: { level: "debug" },
@@ -88,7 +90,7 @@ describe("a mirror export over its life", () => {
       { email: "P10@Example.com", first: "Other" },
       ...everyone.slice(11, 20),
     ]);
-    const body = filesExport("mirror-conn", folder(), ["alpha", "beta"]);
+    const body = filesExport("mirror-conn", await filesSource(call, folder()), ["alpha", "beta"]);
     listName = (body["list"] as { name: string }).name;
     expect((await call("PUT", "/v1/exports/mirror", body)).status).toBe(201);
 
@@ -170,7 +172,9 @@ describe("a mirror export over its life", () => {
 
   it("a tripped guard pauses the run with its numbers and writes nothing", async () => {
     // Dropping beta removes p15–p18, 4 of 18 synced contacts (22 %), over maxRemovePercent 10.
-    const body = filesExport("mirror-conn", folder(), ["alpha"], { list: { name: listName } });
+    const body = filesExport("mirror-conn", await filesSource(call, folder()), ["alpha"], {
+      list: { name: listName },
+    });
     expect((await call("PUT", "/v1/exports/mirror", body)).status).toBe(200);
     const before = writeActivities(emulator, accountId);
     const run = await runToEnd(call, "mirror");
@@ -202,9 +206,14 @@ describe("a mirror export over its life", () => {
     });
     // A proposed definition that keeps beta plans a clean run; proposing is for those who may
     // change the export, not for viewers.
-    const proposed = filesExport("mirror-conn", folder(), ["alpha", "beta"], {
-      list: { name: listName },
-    });
+    const proposed = filesExport(
+      "mirror-conn",
+      await filesSource(call, folder()),
+      ["alpha", "beta"],
+      {
+        list: { name: listName },
+      },
+    );
     const refused = await asViewer("POST", "/v1/exports/mirror/plan", proposed);
     expect(refused.status).toBe(403);
     const clean = await call<Record<string, unknown>>("POST", "/v1/exports/mirror/plan", proposed);
@@ -222,7 +231,7 @@ describe("planning an export that does not exist yet", () => {
     const { accountId } = await createConnection(call, emulator, "plan-conn");
     const folder = join(dir, "plan");
     await writeSegment(folder, "s", [...people("n", 7), "bad,row,here"]);
-    const proposed = filesExport("plan-conn", folder, ["s"]);
+    const proposed = filesExport("plan-conn", await filesSource(call, folder), ["s"]);
     const plan = await call<Record<string, unknown>>("POST", "/v1/exports/not-yet/plan", proposed);
     expect(plan.status).toBe(200);
     expect(plan.json).toMatchObject({
@@ -249,7 +258,9 @@ describe("add-only, limits and rejected rows", () => {
     const { accountId } = await createConnection(call, emulator, "addonly-conn");
     const folder = join(dir, "addonly");
     await writeSegment(folder, "s", people("a", 10));
-    const body = filesExport("addonly-conn", folder, ["s"], { membership: "add-only" });
+    const body = filesExport("addonly-conn", await filesSource(call, folder), ["s"], {
+      membership: "add-only",
+    });
     const listName = (body["list"] as { name: string }).name;
     await call("PUT", "/v1/exports/addonly", body);
     expect((await runToEnd(call, "addonly")).counts).toMatchObject({ added: 10 });
@@ -264,7 +275,11 @@ describe("add-only, limits and rejected rows", () => {
     const { accountId } = await createConnection(call, emulator, "limit-conn");
     const folder = join(dir, "limit");
     await writeSegment(folder, "s", people("l", 1_001));
-    await call("PUT", "/v1/exports/limit", filesExport("limit-conn", folder, ["s"]));
+    await call(
+      "PUT",
+      "/v1/exports/limit",
+      filesExport("limit-conn", await filesSource(call, folder), ["s"]),
+    );
     const run = await runToEnd(call, "limit");
     expect(run.status).toBe("failed");
     expect(run.error?.code).toBe("EXPORT_PROFILE_LIMIT");
@@ -277,7 +292,7 @@ describe("add-only, limits and rejected rows", () => {
     const { accountId } = await createConnection(call, emulator, "reject-conn");
     const folder = join(dir, "reject");
     await writeSegment(folder, "s", people("r", 6));
-    const body = filesExport("reject-conn", folder, ["s"]);
+    const body = filesExport("reject-conn", await filesSource(call, folder), ["s"]);
     const listName = (body["list"] as { name: string }).name;
     await call("PUT", "/v1/exports/reject", body);
     emulator.faults.forceRowOutcome("r2@example.com", "correctable");

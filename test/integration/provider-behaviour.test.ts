@@ -3,7 +3,6 @@
  * the Constant Contact emulator, called the way the dynamic-provider server calls them.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as connection from "../../provider/connection-behaviour.ts";
@@ -12,6 +11,8 @@ import type {
   ConstantContactConnectionOutputs,
 } from "../../provider/connection.ts";
 import * as segmentExport from "../../provider/segment-export-behaviour.ts";
+import * as segmentSource from "../../provider/segment-source-behaviour.ts";
+import type { SegmentSourceInputs, SegmentSourceOutputs } from "../../provider/segment-source.ts";
 import type { SegmentExportInputs } from "../../provider/segment-export.ts";
 import { configureFromStack } from "../../provider/settings.ts";
 import { UNKNOWN } from "../../provider/unknowns.ts";
@@ -48,13 +49,25 @@ function exportInputs(connectionName: string, name = "newsletter"): SegmentExpor
     list: { name: `list-${name}`, create: true },
     mappings: { email: "email", firstName: "first_name" },
     segments: ["high-value"],
-    source: { type: "files", path: "/tmp/segments" },
+    source: "segments",
     schedule: { manualOnly: true },
+  };
+}
+
+function sourceInputs(name: string, path: string): SegmentSourceInputs {
+  return {
+    name,
+    type: "files",
+    sharing: "contributors",
+    path,
+    caller: { stack: "dev", project: "provider-test" },
   };
 }
 
 beforeAll(async () => {
   stack = await startCcxTestStack();
+  useToken("admin");
+  await segmentSource.createSource(sourceInputs("segments", stack.segmentsRoot));
 });
 afterAll(async () => {
   await stack?.close();
@@ -91,6 +104,101 @@ describe("check", () => {
       list: undefined,
     });
     expect(result.failures).toEqual([]);
+  });
+});
+
+describe("a segment source through its lifecycle", () => {
+  const connectionString = "postgres://segments:s3cr3t-provider-test@127.0.0.1:1/crm";
+  const postgres: SegmentSourceInputs = {
+    name: "crm",
+    type: "postgres",
+    sharing: "contributors",
+    connectionString,
+    queries: { vip: "SELECT email FROM customers WHERE vip" },
+    caller: { stack: "dev", project: "provider-test" },
+  };
+  let outputs: SegmentSourceOutputs;
+
+  it("reports bad inputs against their property", async () => {
+    const missing = await segmentSource.checkSource(
+      {},
+      {
+        ...postgres,
+        connectionString: undefined,
+      },
+    );
+    expect(missing.failures?.map((failure) => failure.property)).toEqual(["connectionString"]);
+    const both = await segmentSource.checkSource(
+      {},
+      {
+        ...postgres,
+        table: { name: "segment_members", segmentColumn: "segment" },
+      },
+    );
+    expect(both.failures?.map((failure) => failure.property)).toEqual(["queries"]);
+    const foreign = await segmentSource.checkSource(
+      {},
+      {
+        name: "lake",
+        type: "azure-blob",
+        accountUrl: "http://contoso.blob.core.windows.net",
+        container: "exports",
+      },
+    );
+    expect(foreign.failures?.map((failure) => failure.property)).toEqual(["accountUrl"]);
+  });
+
+  it("creates a postgres source whose outputs hold a fingerprint, never the connection string", async () => {
+    useToken("admin");
+    const created = await segmentSource.createSource(postgres);
+    outputs = created.outs as SegmentSourceOutputs;
+    expect(created.id).toBe("crm");
+    expect(outputs).toMatchObject({ type: "postgres", sharing: "contributors", generation: 1 });
+    expect(outputs.connectionStringFingerprint).toMatch(/^sha256:/);
+    expect(JSON.stringify(created)).not.toContain("s3cr3t-provider-test");
+    await expect(segmentSource.createSource(postgres)).rejects.toThrow(/adopt: true/);
+  });
+
+  it("diffs nothing, a new query, a new connection string, and a rename that replaces", async () => {
+    expect((await segmentSource.diffSource("crm", outputs, postgres)).changes).toBe(false);
+    const query = {
+      ...postgres,
+      queries: { vip: "SELECT email FROM customers WHERE tier = 'vip'" },
+    };
+    expect(await segmentSource.diffSource("crm", outputs, query)).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
+    const rotated = { ...postgres, connectionString: `${connectionString}?sslmode=disable` };
+    expect((await segmentSource.diffSource("crm", outputs, rotated)).changes).toBe(true);
+    expect(
+      (await segmentSource.diffSource("crm", outputs, { ...postgres, name: "crm-2" })).replaces,
+    ).toEqual(["name"]);
+
+    const updated = await segmentSource.updateSource("crm", outputs, query);
+    expect(updated.outs).toMatchObject({ generation: 2, queries: query.queries });
+    expect((await segmentSource.readSource("crm", outputs)).props).toMatchObject({
+      generation: 2,
+      connectionStringFingerprint: outputs.connectionStringFingerprint,
+    });
+  });
+
+  it("refuses contributors, and a folder outside the reconciler's roots", async () => {
+    useToken("contributor");
+    await expect(
+      segmentSource.createSource(sourceInputs("team-folder", stack.segmentsRoot)),
+    ).rejects.toThrow(/creating or changing a source needs the admin role/);
+    useToken("admin");
+    await expect(segmentSource.createSource(sourceInputs("etc", "/etc"))).rejects.toThrow(
+      /SOURCE_OUTSIDE_ROOTS/,
+    );
+  });
+
+  it("deletes the source; reading it afterwards finds nothing", async () => {
+    useToken("admin");
+    await segmentSource.deleteSource("crm", outputs);
+    expect((await segmentSource.readSource("crm")).id).toBe("");
+    await segmentSource.deleteSource("crm", outputs);
   });
 });
 
@@ -194,13 +302,14 @@ describe("the data plan in check", () => {
   let segments: string;
 
   beforeAll(async () => {
-    segments = await mkdtemp(join(tmpdir(), "ccx-plan-segments-"));
+    segments = await mkdtemp(join(stack.segmentsRoot, "plan-"));
     const csv = (from: number, to: number) =>
       ["email,first_name", ...range(from, to).map((i) => `p${i}@example.com,P${i}`)].join("\n");
     await writeFile(join(segments, "all.csv"), `${csv(0, 100)}\n`);
     await writeFile(join(segments, "half.csv"), `${csv(0, 50)}\n`);
     await writeFile(join(segments, "more.csv"), `${csv(100, 120)}\n`);
     useToken("admin");
+    await segmentSource.createSource(sourceInputs("plan-segments", segments));
     await connection.createConnection(connectionInputs("plans"));
   });
   afterAll(async () => {
@@ -209,7 +318,7 @@ describe("the data plan in check", () => {
 
   const planned = (segmentNames: string[]): SegmentExportInputs => ({
     ...exportInputs("plans", "planned"),
-    source: { type: "files", path: segments },
+    source: "plan-segments",
     segments: segmentNames,
   });
 

@@ -12,13 +12,14 @@ import {
 } from "../support/dynamic-provider-grpc.ts";
 
 const CONNECTION_URN = "urn:pulumi:dev::grpc-test::pulumi-nodejs:dynamic:Resource::marketing";
+const SOURCE_URN = "urn:pulumi:dev::grpc-test::pulumi-nodejs:dynamic:Resource::crm";
 const EXPORT_URN = "urn:pulumi:dev::grpc-test::pulumi-nodejs:dynamic:Resource::newsletter";
 /** `DiffResponse.changes` of the provider protocol. */
 const DIFF_NONE = 1;
 const DIFF_SOME = 2;
 
 let stack: CcxTestStack;
-let providers: { connection: string; segmentExport: string };
+let providers: { connection: string; segmentSource: string; segmentExport: string };
 const servers: DynamicProviderServer[] = [];
 
 /** A provider server configured with the token of `role`, as stack config would configure it. */
@@ -51,7 +52,7 @@ function exportProperties(segments: string[]): Record<string, unknown> {
     list: { name: "grpc newsletter", create: true },
     mappings: { email: "email", firstName: "first_name" },
     segments,
-    source: { type: "files", path: "/tmp/ccx-grpc-segments" },
+    source: "crm",
     schedule: { manualOnly: true },
     caller: { stack: "dev", project: "grpc-test" },
   };
@@ -111,6 +112,26 @@ describe("the serialized providers behind the dynamic-provider gRPC server", () 
     });
     expect(updated).toMatchObject({ displayName: "Marketing EU", generation: 2 });
 
+    const connectionString = "postgres://crm:grpc-s3cret@127.0.0.1:1/crm";
+    const sourceProperties = {
+      __provider: providers.segmentSource,
+      name: "crm",
+      type: "postgres",
+      sharing: "contributors",
+      connectionString,
+      queries: { "high-value": "SELECT 1", signups: "SELECT 2" },
+      caller: { stack: "dev", project: "grpc-test" },
+    };
+    const checked = await server.check(SOURCE_URN, {}, { ...sourceProperties, queries: undefined });
+    expect(checked.failures.map((failure) => failure.property)).toEqual(["queries"]);
+    const source = await server.create(SOURCE_URN, sourceProperties);
+    expect(source).toMatchObject({ id: "crm", properties: { type: "postgres", generation: 1 } });
+    expect(JSON.stringify(source)).not.toContain(connectionString);
+    const sourceOlds = { ...source.properties, __provider: providers.segmentSource };
+    expect((await server.diff(SOURCE_URN, "crm", sourceOlds, sourceProperties)).changes).toBe(
+      DIFF_NONE,
+    );
+
     const first = await server.create(EXPORT_URN, exportProperties(["high-value"]));
     expect(first.properties).toMatchObject({ generation: 1, attached: true, lastRun: null });
     const exportOlds = { ...first.properties, __provider: providers.segmentExport };
@@ -126,7 +147,9 @@ describe("the serialized providers behind the dynamic-provider gRPC server", () 
     expect(read).toMatchObject({ id: "newsletter", properties: { generation: 2 } });
 
     await expect(server.delete(CONNECTION_URN, "marketing", olds)).rejects.toThrow(/newsletter/);
+    await expect(server.delete(SOURCE_URN, "crm", sourceOlds)).rejects.toThrow(/newsletter/);
     await server.delete(EXPORT_URN, "newsletter", exportOlds);
+    await server.delete(SOURCE_URN, "crm", sourceOlds);
     await server.delete(CONNECTION_URN, "marketing", olds);
     expect((await server.read(CONNECTION_URN, "marketing", olds)).id).toBe("");
   });

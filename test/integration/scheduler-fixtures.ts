@@ -1,15 +1,39 @@
 /**
- * Shared pieces of the scheduler suites: a connection written straight into the store (the
- * scheduler never talks to Constant Contact itself), export bodies, and waiting for runs.
+ * Shared pieces of the scheduler suites: a connection and a source written straight into the
+ * store (the scheduler never talks to Constant Contact itself), export bodies, and waiting for
+ * runs.
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sealCredentials } from "../../reconciler/src/secrets/connection-credentials.ts";
 import type { SecretBox } from "../../reconciler/src/secrets/secret-box.ts";
+import { getSource, insertSource } from "../../reconciler/src/store/source-store.ts";
 import type { ConnectionRecord, Store } from "../../reconciler/src/store/store.ts";
 import { apiCaller } from "../support/reconciler-fixtures.ts";
 
-/** Stores a connected connection whose Constant Contact application is `clientId`. */
+/**
+ * Stores a files source `name` reading `path`, shared with contributors, unless it exists.
+ * Stand-in executors never read it; the API only needs it to exist.
+ */
+export async function ensureSource(
+  store: Store,
+  name = "segments",
+  path = "/nonexistent/segments",
+): Promise<void> {
+  if ((await getSource(store, name)) !== undefined) return;
+  await insertSource(store, name, {
+    type: "files",
+    sharing: "contributors",
+    description: null,
+    settings: { type: "files", path },
+    secret: null,
+  });
+}
+
+/**
+ * Stores a connected connection whose Constant Contact application is `clientId`, and the
+ * source `segments` that {@link scheduledExport} names.
+ */
 export async function insertConnection(
   store: Store,
   secretBox: SecretBox,
@@ -21,6 +45,7 @@ export async function insertConnection(
     clientSecret: `secret-${randomBytes(8).toString("hex")}`,
     refreshToken: `rt-${randomBytes(8).toString("hex")}`,
   });
+  await ensureSource(store);
   return store.insertConnection(name, {
     displayName: name,
     sharing: "contributors",
@@ -53,7 +78,7 @@ export function scheduledExport(
     listId: "6f1c5b7e-3c2a-4e0b-9a55-0a3c2b1d4e5f",
     mappings: { email: "email" },
     segments: ["high-value"],
-    source: { type: "files", path: "/nonexistent/segments" },
+    source: "segments",
     schedule,
     ...overrides,
   };

@@ -18,7 +18,13 @@ import { parseConfig } from "../../reconciler/src/config.ts";
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
 import { SecretBox } from "../../reconciler/src/secrets/secret-box.ts";
 import { LogSink } from "../support/reconciler-fixtures.ts";
-import { apiClient, insertConnection, scheduledExport, waitFor } from "./scheduler-fixtures.ts";
+import {
+  apiClient,
+  ensureSource,
+  insertConnection,
+  scheduledExport,
+  waitFor,
+} from "./scheduler-fixtures.ts";
 import { createStandInExecutor } from "./scheduler-stand-in-executor.ts";
 
 const key = randomBytes(32);
@@ -106,6 +112,7 @@ beforeAll(async () => {
   const config = parseConfig({
     server: { host: "127.0.0.1", port: 0 },
     store: { dataDir: "memory://" },
+    sources: { files: { roots: [segmentsDir] } },
     secrets: { activeKeyId: "k1", keys: { k1: key.toString("base64") } },
     auth: { bootstrapAdminToken: adminToken },
     log: { level: "debug" },
@@ -198,11 +205,8 @@ describe("triggers", () => {
 
   it("runs an onSourceChange export when its segment data changes, not before", async () => {
     writeFileSync(join(segmentsDir, "high-value.csv"), "email\nann@example.com\n");
-    const body = scheduledExport(
-      "main",
-      { onSourceChange: true },
-      { source: { type: "files", path: segmentsDir } },
-    );
+    await ensureSource(reconciler.store, "watched", segmentsDir);
+    const body = scheduledExport("main", { onSourceChange: true }, { source: "watched" });
     expect((await api("PUT", "/v1/exports/watching", body)).status).toBe(201);
     // The first version seen is the baseline: no run for it.
     await sleep(1_500);

@@ -9,6 +9,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   filesExport,
+  filesSource,
+  filesSourceName,
   people,
   runToEnd,
   writeSegment,
@@ -48,7 +50,8 @@ function cases(size: BadInputSize): BadInputCase[] {
     await writeSegment(folder, "seg", []);
     await writeFile(join(folder, "seg.csv"), content);
   };
-  const body = (folder: string, connection: string) => filesExport(connection, folder, ["seg"]);
+  const body = (folder: string, connection: string) =>
+    filesExport(connection, filesSourceName(folder), ["seg"]);
   return [
     {
       name: "malformed CSV (unclosed quote)",
@@ -194,6 +197,7 @@ async function runCase(
   const connection = `bad-${index}`;
   const exportName = `bad-input-${index}`;
   const folder = join(stack.segmentsDir, exportName);
+  await filesSource(stack.call, folder);
   const { accountId } = await stack.connect(connection);
   const expectation = testCase.expect;
   let baseline = written(stack, accountId);
@@ -202,7 +206,7 @@ async function runCase(
     const first = await stack.call(
       "PUT",
       `/v1/exports/${exportName}`,
-      filesExport(connection, folder, ["seg"]),
+      filesExport(connection, filesSourceName(folder), ["seg"]),
     );
     if (!report.expect(first.status === 201, `${label}: setup export answered ${first.status}`))
       return;

@@ -11,6 +11,7 @@
 import { join } from "node:path";
 import {
   filesExport,
+  filesSource,
   listIdByName,
   people,
   runToEnd,
@@ -84,7 +85,7 @@ export async function faultStorm(size: FaultStormSize): Promise<ScenarioResult> 
         const folder = join(stack.segmentsDir, name);
         const first = people(`s${trial}-`, size.profiles);
         await writeSegment(folder, "seg", first);
-        const body = filesExport(`${name}-conn`, folder, ["seg"]);
+        const body = filesExport(`${name}-conn`, await filesSource(stack.call, folder), ["seg"]);
         const listName = (body["list"] as { name: string }).name;
         const put = await stack.call("PUT", `/v1/exports/${name}`, body);
         if (!report.expect(put.status === 201, `${label}: PUT export answered ${put.status}`))

@@ -5,7 +5,12 @@
  * fuzzer draws path parameters from them part of the time, so it gets past the 404s.
  * Promise: zero 5xx answers and zero answers that break their documented schema.
  */
-import { writeSegment, people, filesExport } from "../integration/pipeline-run-support.ts";
+import {
+  writeSegment,
+  people,
+  filesExport,
+  filesSource,
+} from "../integration/pipeline-run-support.ts";
 import { ScenarioReport, secondsSince, type ScenarioResult } from "./scenario.ts";
 import { runSchemathesis } from "./schemathesis.ts";
 import { startReliabilityStack } from "./stack.ts";
@@ -25,7 +30,9 @@ export async function fuzzReconciler(size: FuzzSize): Promise<ScenarioResult> {
     await stack.call(
       "PUT",
       "/v1/exports/fuzz-export",
-      filesExport("fuzz-conn", `${stack.segmentsDir}/fuzz`, ["members"]),
+      filesExport("fuzz-conn", await filesSource(stack.call, `${stack.segmentsDir}/fuzz`), [
+        "members",
+      ]),
     );
     const run = await stack.call<{ id: string }>("POST", "/v1/exports/fuzz-export/runs");
     const outcome = await runSchemathesis({

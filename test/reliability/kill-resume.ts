@@ -18,6 +18,7 @@ import { generateToken } from "../../reconciler/src/auth/api-token.ts";
 import {
   apiCaller,
   filesExport,
+  filesSource,
   listIdByName,
   people,
   waitForRun,
@@ -82,6 +83,7 @@ export async function killResume(size: KillResumeSize): Promise<ScenarioResult> 
     server: { host: "127.0.0.1", port: 0 },
     store: { dataDir: join(dir, "store") },
     snapshots: { dir: join(dir, "snapshots") },
+    sources: { files: { roots: [dir] } },
     secrets: { activeKeyId: "k1", keys: { k1: encryptionKey } },
     auth: { bootstrapAdminToken: adminToken },
     // Info level: the logs of every process, killed ones included, are scanned for secrets.
@@ -120,7 +122,7 @@ export async function killResume(size: KillResumeSize): Promise<ScenarioResult> 
         const folder = join(dir, name);
         const segment = people(`t${trial}-`, size.profiles);
         await writeSegment(folder, "big", segment);
-        const body = filesExport(`${name}-conn`, folder, ["big"]);
+        const body = filesExport(`${name}-conn`, await filesSource(call, folder), ["big"]);
         const listName = (body["list"] as { name: string }).name;
         const put = await call("PUT", `/v1/exports/${name}`, body);
         if (!report.expect(put.status === 201, `${label}: PUT export answered ${put.status}`))

@@ -19,6 +19,7 @@ import {
   apiCaller,
   createConnection,
   filesExport,
+  filesSource,
   listIdByName,
   people,
   waitForRun,
@@ -105,6 +106,7 @@ export async function replicas(size: ReplicasSize): Promise<ScenarioResult> {
         server: { host: "127.0.0.1", port: 0 },
         store: { databaseUrl: postgres.url, poolSize: 4 },
         snapshots: { dir: join(dir, "snapshots") },
+        sources: { files: { roots: [dir] } },
         secrets: { activeKeyId: "k1", keys: { k1: key } },
         auth: { bootstrapAdminToken: adminToken },
         log: { level: "warn" },
@@ -132,7 +134,7 @@ export async function replicas(size: ReplicasSize): Promise<ScenarioResult> {
       const folder = join(dir, name);
       const segment = people(`p${i}-`, size.profiles);
       await writeSegment(folder, "seg", segment);
-      const body = filesExport(`${name}-conn`, folder, ["seg"]);
+      const body = filesExport(`${name}-conn`, await filesSource(call, folder), ["seg"]);
       const put = await call("PUT", `/v1/exports/${name}`, body);
       report.expect(put.status === 201, `PUT ${name} answered ${put.status}`);
       lists.set(name, {
@@ -205,7 +207,7 @@ export async function replicas(size: ReplicasSize): Promise<ScenarioResult> {
       const folder = join(dir, "restart");
       const segment = people("pg-", size.restartProfiles);
       await writeSegment(folder, "seg", segment);
-      const body = filesExport("restart-conn", folder, ["seg"]);
+      const body = filesExport("restart-conn", await filesSource(call, folder), ["seg"]);
       await call("PUT", "/v1/exports/restart", body);
       emulator.faults.processingSpeed(20_000);
       const queued = await call<RunJson>("POST", "/v1/exports/restart/runs");

@@ -16,6 +16,7 @@ import { openPostgresDatabase } from "../../reconciler/src/store/postgres-databa
 import type { SqlDatabase } from "../../reconciler/src/store/sql-database.ts";
 import {
   filesExport,
+  filesSource,
   people,
   runToEnd,
   writeSegment,
@@ -120,7 +121,7 @@ export async function secretHygiene(options: SecretHygieneOptions): Promise<Scen
     await stack.call(
       "PUT",
       "/v1/exports/hygiene",
-      filesExport("hygiene-conn", folder, ["members"]),
+      filesExport("hygiene-conn", await filesSource(stack.call, folder), ["members"]),
     );
     const first = await runToEnd(stack.call, "hygiene");
     report.expect(
@@ -151,7 +152,7 @@ export async function secretHygiene(options: SecretHygieneOptions): Promise<Scen
     await stack.call(
       "PUT",
       "/v1/exports/revoked",
-      filesExport("revoked-conn", folder, ["members"]),
+      filesExport("revoked-conn", await filesSource(stack.call, folder), ["members"]),
     );
     stack.emulator.faults.revokeRefreshTokens({ clientId: revoked.clientId });
     stack.emulator.faults.expireAccessTokens({ clientId: revoked.clientId });

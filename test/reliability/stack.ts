@@ -92,6 +92,7 @@ export async function startReliabilityStack(
         ? { dataDir: join(dir, "store") }
         : { dataDir: join(dir, "store"), databaseUrl: options.databaseUrl },
     snapshots: { dir: join(dir, "snapshots") },
+    sources: { files: { roots: [dir] } },
     secrets: { activeKeyId: "k1", keys: { k1: encryptionKey } },
     auth: { bootstrapAdminToken: tokens.admin },
     log: { level: "debug" },

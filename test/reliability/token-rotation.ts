@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   filesExport,
+  filesSource,
   people,
   waitForRun,
   writeSegment,
@@ -46,7 +47,9 @@ export async function tokenRotation(size: TokenRotationSize): Promise<ScenarioRe
       const put = await stack.call(
         "PUT",
         `/v1/exports/${name}`,
-        filesExport("shared-conn", join(stack.segmentsDir, name), ["seg"]),
+        filesExport("shared-conn", await filesSource(stack.call, join(stack.segmentsDir, name)), [
+          "seg",
+        ]),
       );
       report.expect(put.status === 201, `PUT ${name} answered ${put.status}`);
     }

@@ -3,7 +3,7 @@
  * the reconciler on PGlite pointed at it, with an admin, a contributor and a viewer token.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout } from "node:timers/promises";
@@ -18,6 +18,8 @@ export interface CcxTestStack {
   emulator: Emulator;
   reconciler: RunningReconciler;
   tokens: { admin: string; contributor: string; viewer: string };
+  /** The one folder files sources may live under (`sources.files.roots`). */
+  segmentsRoot: string;
   /** Every secret handed out, for scans of outputs, state and logs. */
   secrets: string[];
   /** New Constant Contact app + account + refresh token, as `ccx connect` would produce. */
@@ -45,9 +47,12 @@ export async function startCcxTestStack(
   const dataDir = await mkdtemp(join(tmpdir(), "ccx-stack-"));
   const emulator = await startEmulator({ activityTiming: "instant", ...options.emulator });
   const admin = generateToken();
+  const segmentsRoot = join(dataDir, "segments");
+  await mkdir(segmentsRoot, { recursive: true });
   const config = parseConfig({
     server: { host: "127.0.0.1", port: 0 },
     store: { dataDir: join(dataDir, "store") },
+    sources: { files: { roots: [segmentsRoot] } },
     secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
     auth: { bootstrapAdminToken: admin },
     log: { level: "silent" },
@@ -89,6 +94,7 @@ export async function startCcxTestStack(
     emulator,
     reconciler,
     tokens,
+    segmentsRoot,
     secrets,
     newCredentials: (organizationName = "Contoso") =>
       newEmulatorCredentials(emulator, organizationName, secrets),

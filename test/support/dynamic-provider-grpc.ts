@@ -30,13 +30,17 @@ interface ProtoMessage {
 }
 
 /** The providers, serialized by a plain Node process. */
-export async function serializeProviders(): Promise<{ connection: string; segmentExport: string }> {
+export async function serializeProviders(): Promise<{
+  connection: string;
+  segmentSource: string;
+  segmentExport: string;
+}> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ["test/support/serialize-providers.ts"],
     { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 },
   );
-  return JSON.parse(stdout) as { connection: string; segmentExport: string };
+  return JSON.parse(stdout) as { connection: string; segmentSource: string; segmentExport: string };
 }
 
 type Properties = Record<string, unknown>;

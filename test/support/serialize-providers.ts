@@ -1,11 +1,12 @@
 /**
  * Prints the ccx dynamic providers serialized exactly as a Pulumi program serializes them, as JSON
- * `{ connection, segmentExport }`. Runs in a plain Node process: code transformed by a test runner
+ * `{ connection, segmentSource, segmentExport }`. Runs in a plain Node process: code transformed by a test runner
  * would serialize the runner's helpers too.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { connectionProvider } from "../../provider/connection.ts";
 import { segmentExportProvider } from "../../provider/segment-export.ts";
+import { segmentSourceProvider } from "../../provider/segment-source.ts";
 
 async function serialize(provider: object): Promise<string> {
   const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
@@ -15,6 +16,7 @@ async function serialize(provider: object): Promise<string> {
 process.stdout.write(
   JSON.stringify({
     connection: await serialize(connectionProvider),
+    segmentSource: await serialize(segmentSourceProvider),
     segmentExport: await serialize(segmentExportProvider),
   }),
 );

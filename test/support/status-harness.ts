@@ -60,6 +60,7 @@ export async function startStatusHarness(
   const config = parseConfig({
     server: { host: "127.0.0.1", port: 0 },
     store: { dataDir: join(root, "data") },
+    sources: { files: { roots: [root] } },
     secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
     auth: { bootstrapAdminToken: adminToken },
     log: { level: "warn" },
@@ -92,12 +93,19 @@ export async function startStatusHarness(
   if (connection.status !== 201) {
     throw new Error(`connection not created: ${JSON.stringify(connection.json)}`);
   }
+  const source = await api("PUT", "/v1/sources/crm", {
+    type: "files",
+    sharing: "contributors",
+    description: "Customer Insights segment files",
+    path: segments,
+  });
+  if (source.status !== 201) throw new Error(`source not created: ${JSON.stringify(source.json)}`);
   const created = await api("PUT", `/v1/exports/${exportName}`, {
     connection: connectionName,
     list: { name: "High value EU", create: true },
     mappings: SYNTHETIC_MAPPINGS,
     segments: ["high-value"],
-    source: { type: "files", path: segments },
+    source: "crm",
     schedule: { cron: "0 3 * * *", timeZone: "Europe/Berlin" },
   });
   if (created.status !== 201) {
@@ -110,7 +118,7 @@ export async function startStatusHarness(
       list: { name: "Guarded EU", create: true },
       mappings: SYNTHETIC_MAPPINGS,
       segments: ["high-value"],
-      source: { type: "files", path: segments },
+      source: "crm",
       schedule: { manualOnly: true },
       guards: { maxRemovePercent: 10, maxAdds: 10 },
     });
