@@ -74,7 +74,9 @@ beforeAll(async () => {
       runs: { tempDir: dir },
       sources: {
         azureStorageConnectionString: azurite.connectionString,
-        azureBlob: { allowed: [{ accountUrl: ACCOUNT_URL, containers: ["customerinsights"] }] },
+        azureBlob: {
+          allowed: [{ accountUrl: ACCOUNT_URL, containers: [container.containerName] }],
+        },
       },
     }),
   );

@@ -122,7 +122,8 @@ describe("the serialized providers behind the dynamic-provider gRPC server", () 
       queries: { "high-value": "SELECT 1", signups: "SELECT 2" },
       caller: { stack: "dev", project: "grpc-test" },
     };
-    const checked = await server.check(SOURCE_URN, {}, { ...sourceProperties, queries: undefined });
+    const { queries: _queries, ...withoutQueries } = sourceProperties;
+    const checked = await server.check(SOURCE_URN, {}, withoutQueries);
     expect(checked.failures.map((failure) => failure.property)).toEqual(["queries"]);
     const source = await server.create(SOURCE_URN, sourceProperties);
     expect(source).toMatchObject({ id: "crm", properties: { type: "postgres", generation: 1 } });
