@@ -38,6 +38,10 @@ const commands: Record<string, CommandEntry> = {
     summary: "List exports: status, schedule, last refresh and counts, your permissions",
     load: () => import("./src/cli/status.ts"),
   },
+  sources: {
+    summary: "List the segment sources exports may name (admins: where their data lives)",
+    load: () => import("./src/cli/sources.ts"),
+  },
   runs: {
     summary: "Show an export's run history with counts and causes",
     load: () => import("./src/cli/runs.ts"),

@@ -92,7 +92,7 @@ describe("help, usage errors and exit codes", () => {
 
   it("lists the new commands in `ccx --help`", async () => {
     const result = await ccx(["--help"]);
-    for (const command of ["status", "runs", "run", "plan", "cancel"]) {
+    for (const command of ["status", "sources", "runs", "run", "plan", "cancel"]) {
       expect(result.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, "m"));
     }
   });
@@ -120,6 +120,26 @@ describe("help, usage errors and exit codes", () => {
     const result = await ccx(["runs", "no-such-export"]);
     expect(result.code).toBe(5);
     expect(result.stderr).toContain("export 'no-such-export' does not exist");
+  });
+});
+
+describe("ccx sources", () => {
+  it("shows admins where each source's data lives and who reads it", async () => {
+    const table = await ccx(["sources"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^SOURCE +TYPE +SHARING +WHERE +EXPORTS$/m);
+    expect(table.stdout).toMatch(/^crm +files +contributors +\/\S+segments +.*high-value-eu/m);
+  });
+
+  it("shows contributors name, type and segments, never the folder; viewers are refused", async () => {
+    const json = await ccx(["sources", "--json"], { CCX_TOKEN: harness.tokens.contributor });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ sources: [{ name: "crm", type: "files" }] });
+    const table = await ccx(["sources"], { CCX_TOKEN: harness.tokens.contributor });
+    expect(table.stdout).toMatch(/^crm +files +any$/m);
+    const viewer = await ccx(["sources"], { CCX_TOKEN: asViewer.CCX_TOKEN() });
+    expect(viewer.code).toBe(4);
+    expect(viewer.stderr).toContain("listing segment sources needs the admin or contributor role");
   });
 });
 
