@@ -19,6 +19,7 @@ import { writeSampleSegments } from "./demo/sample-segments.ts";
 import { DemoStack, findPulumiCli } from "./demo/pulumi-stack.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { run as runExport } from "./run.ts";
+import { run as runSources } from "./sources.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const LIST_NAME = "ccx demo newsletter";
@@ -115,6 +116,8 @@ export async function run(argv: string[]): Promise<number> {
     const config = parseConfig({
       server: { host: "127.0.0.1", port: options.port },
       store: { dataDir: join(work, "store") },
+      // The quickstart's segment source is a folder under this root, and nowhere else.
+      sources: { files: { roots: [join(work, "segments")] } },
       secrets: { activeKeyId: "demo", keys: { demo: randomBytes(32).toString("base64") } },
       auth: { bootstrapAdminToken: adminToken },
       log: { level: "warn" },
@@ -138,7 +141,7 @@ export async function run(argv: string[]): Promise<number> {
         `newsletter-signups ${segments.newsletterSignups.toLocaleString("en-US")}\n`,
     );
 
-    step("pulumi up: the quickstart stack (one connection, one export)");
+    step("pulumi up: the quickstart stack (a connection, a segment source, an export)");
     stack = new DemoStack({ binDir, home: join(work, "pulumi"), programDir: root, stack: "demo" });
     await stack.init();
     const settings: Array<[string, string, boolean]> = [
@@ -157,6 +160,10 @@ export async function run(argv: string[]): Promise<number> {
 
     const env = { ...process.env, CCX_ENDPOINT: reconciler.url, CCX_TOKEN: adminToken };
     const io = { stdout: process.stdout, stderr: process.stderr, env };
+    step("ccx sources: where segments come from (admins choose; exports name a source)");
+    const listed = await runSources([], io);
+    if (listed !== ExitCode.ok) throw new Error("ccx sources failed (see above)");
+
     step("ccx run newsletter: the first export");
     const first = await runExport(["newsletter"], io);
     if (first !== ExitCode.ok) throw new Error("the first run did not succeed (see above)");
