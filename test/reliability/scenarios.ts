@@ -3,6 +3,7 @@
  * calls live in `test/integration/reliability-*.test.ts`.
  */
 import { badInput } from "./bad-input.ts";
+import { escalation } from "./escalation.ts";
 import { faultStorm } from "./fault-storm.ts";
 import { killResume } from "./kill-resume.ts";
 import { fuzzEmulator } from "./fuzz-emulator.ts";
@@ -33,6 +34,15 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
   { name: "fuzz-reconciler", full: () => fuzzReconciler({ maxExamples: 200 }) },
   { name: "fuzz-emulator", full: () => fuzzEmulator({ maxExamples: 200 }) },
   { name: "bad-input", full: () => badInput({ profileLimit: 1_000_000 }) },
+  {
+    name: "escalation",
+    full: () =>
+      onPostgres("escalation_store", (storeDatabaseUrl) =>
+        onPostgres("escalation_segments", (segmentsDatabaseUrl) =>
+          escalation({ storeDatabaseUrl, segmentsDatabaseUrl, variants: 50 }),
+        ),
+      ),
+  },
   { name: "secret-hygiene", full: () => secretHygiene({ profiles: 5_000 }) },
   {
     name: "secret-hygiene-postgres",

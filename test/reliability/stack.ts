@@ -61,6 +61,8 @@ export interface ReliabilityStackOptions {
   databaseUrl?: string;
   /** Extra `runs` settings of the reconciler config. */
   runs?: NonNullable<ReconcilerConfigInput["runs"]>;
+  /** Extra `sources` settings (allow-lists, limits); the scratch directory is the files root. */
+  sources?: Omit<NonNullable<ReconcilerConfigInput["sources"]>, "files">;
   /** Share of `/v3` calls answered with an injected 429 by a relay (see storm-proxy.ts). */
   throttleProbability?: number;
 }
@@ -92,7 +94,7 @@ export async function startReliabilityStack(
         ? { dataDir: join(dir, "store") }
         : { dataDir: join(dir, "store"), databaseUrl: options.databaseUrl },
     snapshots: { dir: join(dir, "snapshots") },
-    sources: { files: { roots: [dir] } },
+    sources: { ...options.sources, files: { roots: [dir] } },
     secrets: { activeKeyId: "k1", keys: { k1: encryptionKey } },
     auth: { bootstrapAdminToken: tokens.admin },
     log: { level: "debug" },
