@@ -96,6 +96,15 @@ describe("config", () => {
     ).toContain("k9");
   });
 
+  it("takes the files roots from CCX_SOURCES_FILES_ROOTS and refuses a relative root", () => {
+    const config = loadConfig({ env: { CCX_SOURCES_FILES_ROOTS: "/srv/a:/srv/b" } });
+    expect(config.sources.files.roots).toEqual(["/srv/a", "/srv/b"]);
+    expect(config.sources.azureBlob.allowed).toEqual([]);
+    expect(() => loadConfig({ env: { CCX_SOURCES_FILES_ROOTS: "segments" } })).toThrow(
+      /absolute path/,
+    );
+  });
+
   it("requires an encryption key to serve", () => {
     expect(errorOf(() => requireEncryptionKey(parseConfig({}))).message).toContain(
       "CCX_ENCRYPTION_KEY",

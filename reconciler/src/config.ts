@@ -7,7 +7,8 @@
  * `CCX_DATABASE_URL`, `CCX_DB_POOL_SIZE`, `CCX_ENCRYPTION_KEY` (+ `CCX_ENCRYPTION_KEY_ID`),
  * `CCX_BOOTSTRAP_ADMIN_TOKEN`, `CCX_LOG_LEVEL`, `CCX_CTCT_API_BASE_URL`, `CCX_CTCT_TOKEN_URL`,
  * `CCX_SNAPSHOTS_DIR`, `CCX_RUNS_TEMP_DIR`, `CCX_SCHEDULER_ENABLED` (`true`/`false`),
- * `CCX_NOTIFY_WEBHOOK_URL`, `CCX_SMTP_PASSWORD` (keeps the SMTP password out of the file).
+ * `CCX_NOTIFY_WEBHOOK_URL`, `CCX_SMTP_PASSWORD` (keeps the SMTP password out of the file),
+ * `CCX_SOURCES_FILES_ROOTS` (the folders files sources may live under, separated by `:`).
  *
  * @example
  * ```yaml
@@ -197,7 +198,17 @@ export const ConfigSchema = z.strictObject({
            * every root. @default [] (no files source can be saved)
            */
           roots: z
-            .array(z.string().min(1).refine((value) => value.startsWith("/"), "use an absolute path"))
+            .preprocess(
+              // The environment gives one string, folders separated by ':'.
+              (value) =>
+                typeof value === "string" ? value.split(":").filter((part) => part !== "") : value,
+              z.array(
+                z
+                  .string()
+                  .min(1)
+                  .refine((value) => value.startsWith("/"), "use an absolute path"),
+              ),
+            )
             .default([]),
         })
         .default({ roots: [] }),
@@ -226,7 +237,11 @@ export const ConfigSchema = z.strictObject({
           /** Most rows one segment query may return. @default 2000000 */
           maxRows: z.coerce.number().int().min(1).default(2_000_000),
           /** Most bytes of row text one segment query may return. @default 1073741824 (1 GiB) */
-          maxBytes: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
+          maxBytes: z.coerce
+            .number()
+            .int()
+            .min(1024)
+            .default(1024 * 1024 * 1024),
         })
         .default({ statementTimeoutMs: 60_000, maxRows: 2_000_000, maxBytes: 1024 * 1024 * 1024 }),
     })
@@ -293,6 +308,10 @@ export function environmentOverrides(env: NodeJS.ProcessEnv): Json {
     }
   }
   set(["snapshots", "dir"], env["CCX_SNAPSHOTS_DIR"]);
+  const roots = env["CCX_SOURCES_FILES_ROOTS"];
+  if (roots !== undefined && roots !== "") {
+    section(section(overrides, "sources"), "files")["roots"] = roots;
+  }
   set(["runs", "tempDir"], env["CCX_RUNS_TEMP_DIR"]);
   const schedulerEnabled = env["CCX_SCHEDULER_ENABLED"];
   if (schedulerEnabled !== undefined && schedulerEnabled !== "") {
