@@ -234,6 +234,13 @@ describe("status page", () => {
     expect(text).toContain("Contoso Marketing");
     expect(text).toContain("2026-01, by ada@example.com");
     expect(text).toContain("admins and contributors");
+    // The segment source beside it: where it reads and which export reads it.
+    await page.getByRole("heading", { level: 2, name: "Segment sources" }).waitFor();
+    const sources =
+      (await page.locator("section[aria-labelledby=sources-title]").textContent()) ?? "";
+    expect(sources).toContain("crm");
+    expect(sources).toContain("Customer Insights segment files");
+    expect(sources).toContain(harness.exportName);
     const html = await page.content();
     for (const secret of harness.secrets) expect(html.includes(secret)).toBe(false);
     await page.context().close();

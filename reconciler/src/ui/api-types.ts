@@ -122,3 +122,18 @@ export interface Connection {
 export interface Items<T> {
   items: T[];
 }
+
+/** A segment source as admins see it: `GET /v1/sources` (never a connection string). */
+export interface SegmentSource {
+  name: string;
+  type: "files" | "postgres" | "azure-blob";
+  sharing?: "admins" | "contributors";
+  description?: string;
+  path?: string;
+  accountUrl?: string;
+  container?: string;
+  prefix?: string;
+  queries?: Record<string, string>;
+  table?: { name: string; segmentColumn: string };
+  exports?: string[];
+}

@@ -1,7 +1,7 @@
 // The JSON API as the status page uses it: every call carries the signed-in token, every error
 // comes back as an ApiError with the API's code and message.
 
-/** @import { Connection, ExportPlan, Items, Me, Run, SegmentExport } from "./api-types.ts" */
+/** @import { Connection, ExportPlan, Items, Me, Run, SegmentExport, SegmentSource } from "./api-types.ts" */
 
 const TOKEN_KEY = "ccx.token";
 
@@ -100,6 +100,8 @@ export function createApi(token) {
     plan: (name) => call(token, "POST", `/v1/exports/${path(name)}/plan`),
     /** @returns {Promise<Items<Connection>>} */
     connections: () => call(token, "GET", "/v1/connections"),
+    /** @returns {Promise<Items<SegmentSource>>} */
+    sources: () => call(token, "GET", "/v1/sources"),
   };
 }
 

@@ -11,6 +11,7 @@
 import { ApiError, createApi, forgetToken, storedToken, storeToken } from "./api.js";
 import { isActive } from "./format.js";
 import { connectionsView } from "./connections-view.js";
+import { sourcesView } from "./sources-view.js";
 import { h } from "./dom.js";
 import { exportView } from "./export-view.js";
 import { exportsView } from "./exports-view.js";
@@ -169,8 +170,11 @@ async function render() {
     let next = IDLE_POLL_MS;
     let node;
     if (route.view === "connections") {
-      const { items } = await state.api.connections();
-      node = connectionsView(items);
+      const [connections, sources] = await Promise.all([
+        state.api.connections(),
+        state.api.sources(),
+      ]);
+      node = h("div", {}, connectionsView(connections.items), sourcesView(sources.items));
     } else if (route.view === "export") {
       const result = await renderExport(route);
       node = result.node;

@@ -22,6 +22,7 @@ const assets: Record<string, Asset> = {
     file: "connections-view.js",
     contentType: "text/javascript; charset=utf-8",
   },
+  "sources-view.js": { file: "sources-view.js", contentType: "text/javascript; charset=utf-8" },
   "dom.js": { file: "dom.js", contentType: "text/javascript; charset=utf-8" },
   "export-view.js": { file: "export-view.js", contentType: "text/javascript; charset=utf-8" },
   "exports-view.js": { file: "exports-view.js", contentType: "text/javascript; charset=utf-8" },
