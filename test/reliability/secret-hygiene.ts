@@ -2,13 +2,14 @@
  * Scenario "secret-hygiene": drives the reconciler through everything that touches a secret —
  * connections created and re-keyed, runs that fetch and rotate tokens, expired access tokens,
  * revoked refresh tokens, rejected credentials, validation errors with secrets in the wrong
- * field, a made-up bearer token — then looks for every secret handed out or issued (API tokens,
+ * field, a postgres source's connection string, a made-up bearer token — then looks for every secret handed out or issued (API tokens,
  * the encryption key, client secrets, every access and refresh token the token endpoint issued)
  * in: every API answer (every GET route as every role, and every error), the captured logs, every
  * row of every table of the store, and the raw bytes of every file the reconciler wrote (database
  * pages, snapshots, temporary files). Pulumi state is scanned by `test/e2e/quickstart.test.ts`.
  * Promise: zero findings.
  */
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { generateToken } from "../../reconciler/src/auth/api-token.ts";
 import { openPgliteDatabase } from "../../reconciler/src/store/pglite-database.ts";
@@ -67,7 +68,7 @@ async function exchange(
 /** Every GET route of the OpenAPI document with its path parameters filled in. */
 async function getRoutes(
   stack: ReliabilityStack,
-  names: { connection: string; export: string; runId: string },
+  names: { connection: string; export: string; runId: string; source: string },
 ): Promise<string[]> {
   const document = (await (await fetch(`${stack.reconciler.url}/openapi.json`)).json()) as {
     paths: Record<string, Record<string, unknown>>;
@@ -78,6 +79,7 @@ async function getRoutes(
       path
         .replace(/^\/v1\/connections\/\{name\}/, `/v1/connections/${names.connection}`)
         .replace(/^\/v1\/exports\/\{name\}/, `/v1/exports/${names.export}`)
+        .replace(/^\/v1\/sources\/\{name\}/, `/v1/sources/${names.source}`)
         .replace("{runId}", names.runId),
     );
 }
@@ -221,6 +223,50 @@ export async function secretHygiene(options: SecretHygieneOptions): Promise<Scen
         body: connectionBody(main.credentials),
       }),
     );
+    // A postgres source: its connection string is sealed, and neither the API's answers (to a
+    // change, a misplaced copy, a contributor) nor the failed plan and run may show it.
+    const connectionString = `postgres://crm:${randomBytes(12).toString("hex")}@127.0.0.1:1/crm`;
+    stack.addSecret(connectionString);
+    const sourceBody = {
+      type: "postgres",
+      sharing: "contributors",
+      connectionString,
+      queries: { members: "SELECT email FROM customers" },
+    };
+    exchanges.push(
+      await exchange(stack, "PUT postgres source", "/v1/sources/hygiene-crm", {
+        method: "PUT",
+        token: admin,
+        body: sourceBody,
+      }),
+      await exchange(stack, "PUT source (secret as description)", "/v1/sources/hygiene-crm", {
+        method: "PUT",
+        token: admin,
+        body: { ...sourceBody, description: { secret: connectionString } },
+      }),
+      await exchange(stack, "PUT source as contributor", "/v1/sources/by-contributor", {
+        method: "PUT",
+        token: stack.tokens.contributor,
+        body: sourceBody,
+      }),
+    );
+    await stack.call(
+      "PUT",
+      "/v1/exports/hygiene-pg",
+      filesExport("hygiene-conn", "hygiene-crm", ["members"]),
+    );
+    exchanges.push(
+      await exchange(
+        stack,
+        "POST plan of an unreachable postgres source",
+        "/v1/exports/hygiene-pg/plan",
+        {
+          method: "POST",
+          token: stack.tokens.contributor,
+        },
+      ),
+    );
+
     // A made-up bearer token, and a real one with a character changed.
     const probe = generateToken();
     const corrupted = `${admin.slice(0, -1)}${admin.endsWith("A") ? "B" : "A"}`;
@@ -238,6 +284,7 @@ export async function secretHygiene(options: SecretHygieneOptions): Promise<Scen
       connection: "hygiene-conn",
       export: "hygiene",
       runId: first.id,
+      source: "hygiene-crm",
     });
     for (const role of ["admin", "contributor", "viewer"] as Role[]) {
       for (const path of [...routes, "/ui", "/v1/exports/hygiene/plan"]) {
