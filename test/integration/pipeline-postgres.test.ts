@@ -150,3 +150,98 @@ describe("postgres source", () => {
     }
   });
 });
+
+describe("postgres source guards", () => {
+  /** A source over the same database with the given segments and limits. */
+  const guarded = (
+    segments: Parameters<typeof createPostgresSource>[0]["segments"],
+    limits: { maxRows?: number; statementTimeoutMs?: number } = {},
+  ) =>
+    createPostgresSource({
+      connectionString: database.url,
+      sourceName: "crm",
+      segments,
+      ...limits,
+    });
+
+  async function read(from: SegmentSource, segment: string): Promise<SegmentRow[]> {
+    const rows: SegmentRow[] = [];
+    try {
+      for await (const row of (await from.resolve(segment)).rows()) rows.push(row);
+    } finally {
+      await from.close();
+    }
+    return rows;
+  }
+
+  async function tableCount(name: string): Promise<number> {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const result = await client.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM pg_tables WHERE tablename = $1`,
+        [name],
+      );
+      return Number(result.rows[0]?.n ?? "0");
+    } finally {
+      await client.end();
+    }
+  }
+
+  it("binds the segment name of a table source as a parameter", async () => {
+    const rows = await read(
+      guarded({ table: { name: "public.customers", segmentColumn: "tier" } }),
+      "vip",
+    );
+    expect(rows).toHaveLength(3086);
+    // A segment name that would break out of a quoted literal matches nothing and runs nothing.
+    const injected = await read(
+      guarded({ table: { name: "customers", segmentColumn: "tier" } }),
+      "vip' OR '1'='1",
+    );
+    expect(injected).toEqual([]);
+  });
+
+  it.each([
+    ["several statements", "SELECT 1 AS email; CREATE TABLE smuggled_a (id int)", "smuggled_a"],
+    [
+      "a statement that closes the version query's subquery",
+      "SELECT 'a@b.example' AS email) AS t; CREATE TABLE smuggled_b (id int); SELECT 1 FROM (SELECT 1",
+      "smuggled_b",
+    ],
+    ["a write", "CREATE TABLE smuggled_c (id int)", "smuggled_c"],
+  ])("refuses %s and creates nothing", async (_name, sql, table) => {
+    await expect(read(guarded({ queries: { s: sql } }), "s")).rejects.toMatchObject({
+      code: "SOURCE_MALFORMED",
+    });
+    expect(await tableCount(table)).toBe(0);
+  });
+
+  it("keeps the database's message, with its data values, out of the error's message", async () => {
+    const failure = (await read(
+      guarded({ queries: { s: "SELECT email::int FROM customers" } }),
+      "s",
+    ).then(
+      () => new Error("the query succeeded"),
+      (error: unknown) => error,
+    )) as Error & { code: string; details: { sqlState: string } };
+    expect(failure).toMatchObject({ code: "SOURCE_MALFORMED", details: { sqlState: "22P02" } });
+    expect(failure.message).toContain("segment 's' in source 'crm'");
+    expect(failure.message).not.toMatch(/invalid input syntax|@example\.com/);
+  });
+
+  it("stops a query at the row limit and at the statement timeout", async () => {
+    await expect(
+      read(guarded({ queries: { s: "SELECT email FROM customers" } }, { maxRows: 100 }), "s"),
+    ).rejects.toMatchObject({ code: "SOURCE_LIMIT_EXCEEDED" });
+    await expect(
+      read(
+        guarded(
+          { queries: { s: "SELECT pg_sleep(5)::text AS email" } },
+          { statementTimeoutMs: 200 },
+        ),
+        "s",
+      ),
+    ).rejects.toMatchObject({ code: "SOURCE_TIMEOUT" });
+  });
+});
