@@ -12,11 +12,7 @@ import { ExportListResponseSchema, ExportSchema, type SegmentExport } from "./ex
 import { MeSchema, type Me } from "./me.ts";
 import { ExportPlanSchema, type ExportPlanResponse } from "./plan.ts";
 import { RunListResponseSchema, RunSchema, type ExportRun } from "./run.ts";
-import {
-  SegmentSourceSchema,
-  SourceListResponseSchema,
-  type SegmentSourceView,
-} from "./source.ts";
+import { SegmentSourceSchema, SourceListResponseSchema, type SegmentSourceView } from "./source.ts";
 import {
   RequestBudgetSchema,
   RunAllResponseSchema,

@@ -29,12 +29,16 @@ export const FilesSourceSchema = z
   .strictObject({
     type: z.literal("files"),
     ...sourceBase,
-    path: z.string().min(1).max(4096).meta({
-      description:
-        "Folder with one CSV or JSONL file (or a folder of part files) per segment, under one of " +
-        "the roots the reconciler's configuration allows (`sources.files.roots`)",
-      example: "/srv/segments/marketing",
-    }),
+    path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .meta({
+        description:
+          "Folder with one CSV or JSONL file (or a folder of part files) per segment, under one of " +
+          "the roots the reconciler's configuration allows (`sources.files.roots`)",
+        example: "/srv/segments/marketing",
+      }),
   })
   .meta({ id: "FilesSourceInput" });
 
@@ -136,11 +140,14 @@ export const SegmentSourceSchema = z
     accountUrl: z.string().optional().meta({ description: "azure-blob" }),
     container: z.string().optional(),
     prefix: z.string().optional(),
-    connectionStringFingerprint: z.string().optional().meta({
-      description:
-        "postgres: truncated SHA-256 of the connection string last supplied, so a stack can see " +
-        "a change without holding it",
-    }),
+    connectionStringFingerprint: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          "postgres: truncated SHA-256 of the connection string last supplied, so a stack can see " +
+          "a change without holding it",
+      }),
     generation: z.int(),
     exports: z.array(z.string()).meta({ description: "Exports that read this source" }),
     createdAt: TimestampSchema,

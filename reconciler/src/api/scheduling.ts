@@ -82,12 +82,7 @@ export function registerSchedulingRoutes(
       const connection = connections.get(record.attachedConnectionId ?? "");
       if (connection === undefined) continue;
       if (
-        !mayManageStoredExport(
-          principal,
-          record,
-          connection,
-          sources.get(record.definition.source),
-        )
+        !mayManageStoredExport(principal, record, connection, sources.get(record.definition.source))
       ) {
         skipped.push({ export: record.name, reason: "not-permitted" });
         continue;

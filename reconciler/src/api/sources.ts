@@ -204,7 +204,10 @@ export function registerSourceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependen
       } else if (existing?.secret?.fingerprint === fingerprint(supplied)) {
         secret = existing.secret;
       } else {
-        secret = { ...sealSourceSecret(deps.secretBox, name, supplied), fingerprint: fingerprint(supplied) };
+        secret = {
+          ...sealSourceSecret(deps.secretBox, name, supplied),
+          fingerprint: fingerprint(supplied),
+        };
       }
     }
     const write: SourceWrite = {
@@ -238,7 +241,8 @@ export function registerSourceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependen
           details: {
             type: record.type,
             sharing: record.sharing,
-            secretChanged: (existing?.secret?.fingerprint ?? null) !== (secret?.fingerprint ?? null),
+            secretChanged:
+              (existing?.secret?.fingerprint ?? null) !== (secret?.fingerprint ?? null),
             ...(existing !== undefined && existing.sharing !== record.sharing
               ? { sharingChangedFrom: existing.sharing }
               : {}),

@@ -12,7 +12,9 @@ import { AppError } from "../core/errors.ts";
 /** The `sources` section of the configuration that bounds sources. */
 export interface SourcePolicy {
   files: { roots: readonly string[] };
-  azureBlob: { allowed: ReadonlyArray<{ accountUrl: string; containers?: readonly string[] | undefined }> };
+  azureBlob: {
+    allowed: ReadonlyArray<{ accountUrl: string; containers?: readonly string[] | undefined }>;
+  };
   postgres: { statementTimeoutMs: number; maxRows: number; maxBytes: number };
 }
 
