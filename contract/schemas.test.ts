@@ -26,7 +26,7 @@ describe("API contract schemas", () => {
       listId: "6f1c5b7e-3c2a-4e0b-9a55-0a3c2b1d4e5f",
       mappings: { email: "email" },
       segments: ["s"],
-      source: { type: "files", path: "/d" },
+      source: "segments",
     });
     expect(parsed).toMatchObject({
       schedule: {},

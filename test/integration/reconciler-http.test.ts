@@ -24,6 +24,7 @@ import {
   apiCaller,
   connectionBody,
   exportBody,
+  filesSourceBody,
   LogSink,
   newEmulatorCredentials,
 } from "../support/reconciler-fixtures.ts";
@@ -49,6 +50,7 @@ beforeAll(async () => {
   const config = parseConfig({
     server: { host: "127.0.0.1", port: 0 },
     store: { dataDir },
+    sources: { files: { roots: [dataDir] } },
     secrets: { activeKeyId: "k1", keys: { k1: encryptionKey.toString("base64") } },
     auth: { bootstrapAdminToken: adminToken },
     log: { level: "debug" },
@@ -165,6 +167,8 @@ describe("reconciler over HTTP with the emulator", () => {
   });
 
   it("saves an export, queues a run with the stack that asked, and serves OpenAPI and metrics", async () => {
+    // The export names the admin's source of its segments.
+    expect((await call("PUT", "/v1/sources/segments", filesSourceBody(dataDir))).status).toBe(201);
     expect((await call("PUT", "/v1/exports/weekly", exportBody("emulated"))).status).toBe(201);
     const run = await call("POST", "/v1/exports/weekly/runs", undefined, {
       "x-ccx-stack": "org/team/dev",

@@ -3,7 +3,9 @@
  * the same migrations and queries as on PGlite. Fails (never skips) when PostgreSQL is down.
  */
 import { execFile } from "node:child_process";
+import { realpathSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -15,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import {
   connectionBody,
   exportBody,
+  filesSourceBody,
   LogSink,
   apiCaller,
   RotatingTokenVerifier,
@@ -50,6 +53,7 @@ beforeAll(async () => {
   const config = parseConfig({
     server: { port: 0 },
     store: { databaseUrl: database.url, poolSize: 4 },
+    sources: { files: { roots: [tmpdir()] } },
     secrets: { keys: { default: randomBytes(32).toString("base64") } },
     log: { level: "debug" },
     // This suite is about the API and the store: runs stay queued, and nothing (not even a run
@@ -80,6 +84,13 @@ describe("reconciler on PostgreSQL", () => {
     });
     const created = await call("PUT", "/v1/connections/pg-conn", connectionBody(credentials));
     expect(created).toMatchObject({ status: 201, json: { accountId: "acc-pg", generation: 1 } });
+    // The admin's segment source, shared with contributors; runs stay queued, so nothing reads it.
+    const source = await call(
+      "PUT",
+      "/v1/sources/segments",
+      filesSourceBody(realpathSync(tmpdir())),
+    );
+    expect(source.status).toBe(201);
     expect((await call("PUT", "/v1/exports/pg-export", exportBody("pg-conn"))).status).toBe(201);
     const queued = await call("POST", "/v1/exports/pg-export/runs");
     expect(queued).toMatchObject({ status: 202, json: { status: "queued", requestedBy: "ops" } });
