@@ -190,6 +190,7 @@ export const ConfigSchema = z.strictObject({
        * Azure identity (Azurite in development). @default unset
        */
       azureStorageConnectionString: z.string().min(1).optional(),
+      /** Where `files` sources may live. */
       files: z
         .strictObject({
           /**
@@ -212,6 +213,7 @@ export const ConfigSchema = z.strictObject({
             .default([]),
         })
         .default({ roots: [] }),
+      /** Which storage accounts and containers `azure-blob` sources may read. */
       azureBlob: z
         .strictObject({
           /**
@@ -230,6 +232,7 @@ export const ConfigSchema = z.strictObject({
             .default([]),
         })
         .default({ allowed: [] }),
+      /** Limits of every `postgres` source's reads. */
       postgres: z
         .strictObject({
           /** `statement_timeout` of every query a source runs, in milliseconds. @default 60000 */
