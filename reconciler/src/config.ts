@@ -21,6 +21,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "./core/errors.ts";
+import { insecureUrlProblem } from "./core/secure-url.ts";
 import { SchedulerConfigSchema } from "./scheduler/scheduler-config.ts";
 
 const base64Key = z
@@ -32,6 +33,15 @@ const base64Key = z
         "must be 32 bytes in base64 (44 characters); generate one with `openssl rand -base64 32`",
     },
   );
+
+/** A URL that credentials are sent to: https, or http on loopback only (`core/secure-url.ts`). */
+function secureUrl(setting: string) {
+  return z.url().superRefine((value, context) => {
+    const problem = insecureUrlProblem(value);
+    if (problem !== undefined)
+      context.addIssue({ code: "custom", message: `${setting} ${problem}` });
+  });
+}
 
 export const ConfigSchema = z.strictObject({
   /** The HTTP server of the API, the status page and the metrics. */
@@ -121,10 +131,13 @@ export const ConfigSchema = z.strictObject({
   /** The Constant Contact endpoints; point them at `ccx emulator` for local runs and preview stacks. */
   ctct: z
     .strictObject({
-      /** Constant Contact V3 base URL (the emulator's for local runs). @default the real API */
-      apiBaseUrl: z.url().optional(),
-      /** OAuth token endpoint. @default the real one */
-      tokenUrl: z.url().optional(),
+      /**
+       * Constant Contact V3 base URL (the emulator's for local runs); https unless on loopback.
+       * @default the real API
+       */
+      apiBaseUrl: secureUrl("ctct.apiBaseUrl (CCX_CTCT_API_BASE_URL)").optional(),
+      /** OAuth token endpoint; https unless on loopback. @default the real one */
+      tokenUrl: secureUrl("ctct.tokenUrl (CCX_CTCT_TOKEN_URL)").optional(),
     })
     .default({}),
   /** The snapshot store: what each export last synced, as sorted compact files. */
