@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { rowErrorsToCsv } from "./format.js";
+
+// The page's scripts are browser JavaScript, type-checked by their own project
+// (reconciler/src/ui/tsconfig.json): load this one by URL so that Node's strict project does not
+// check it as well.
+const { rowErrorsToCsv } = (await import(new URL("./format.js", import.meta.url).href)) as {
+  rowErrorsToCsv: (errors: Array<Record<string, unknown>>) => string;
+};
 
 describe("rejected rows as CSV", () => {
   // A spreadsheet runs a cell that starts with = + - @ as a formula, also after a TAB or CR it
