@@ -76,7 +76,7 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
       ["listName", LIST_NAME, false],
     ];
     for (const [key, value, secret] of config) {
-      await stack.run(["config", "set", ...(secret ? ["--secret"] : []), key, value]);
+      await stack.setConfig(key, value, { secret });
     }
   });
 
