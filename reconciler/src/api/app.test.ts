@@ -528,6 +528,29 @@ describe("exports", () => {
     expect(response.json.error.message).toContain(text);
   });
 
+  it("audits a change of source and of connection with what each was before", async () => {
+    expect((await call("PUT", "/v1/exports/moved", { body: exportBody("shared") })).status).toBe(
+      201,
+    );
+    const source = { type: "files", path: "/data/other-segments" };
+    const moved = await call("PUT", "/v1/exports/moved", {
+      body: exportBody("private", { source }),
+    });
+    expect(moved.status).toBe(200);
+    const audit = await store.listAudit({ targetType: "export", targetName: "moved" });
+    expect(audit.at(-1)).toMatchObject({
+      action: "export.update",
+      actorName: "admin-token",
+      details: {
+        connection: "private",
+        changed: ["connection", "source"],
+        previousConnection: "shared",
+        source,
+        previousSource: { type: "files", path: "/data/segments" },
+      },
+    });
+  });
+
   it("accepts a list by name, azure-blob and postgres sources, and a manual-only schedule", async () => {
     const response = await call("PUT", "/v1/exports/by-name", {
       body: exportBody("shared", {
