@@ -190,6 +190,21 @@ export const ConfigSchema = z.strictObject({
       profileLimit: 1_000_000,
       maxActivitiesInFlight: 30,
     }),
+  /**
+   * Plans (`POST /v1/exports/{name}/plan`, `ccx plan`, `pulumi preview`): each reads the list and
+   * its opt-outs from Constant Contact, counted in the application's daily budget like a run.
+   */
+  plans: z
+    .strictObject({
+      /**
+       * How long a plan is reused, in seconds, while the definition, its segments' versions and
+       * the export's snapshot are unchanged; 0 makes every plan afresh. @default 300
+       */
+      reuseSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
+      /** Plans one API token may have made afresh per minute (reused plans are free). @default 6 */
+      perTokenPerMinute: z.coerce.number().int().min(1).max(10_000).default(6),
+    })
+    .default({ reuseSeconds: 300, perTokenPerMinute: 6 }),
   /** Credentials shared by segment sources. */
   sources: z
     .strictObject({

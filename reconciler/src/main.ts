@@ -21,7 +21,8 @@ import type { RunQueue } from "./scheduler/run-queue.ts";
 import { startScheduler, type RunningScheduler } from "./scheduler/scheduler.ts";
 import { createSourceVersionReader } from "./scheduler/source-version.ts";
 import type { Store } from "./store/store.ts";
-import { planExport } from "./export/export-planner.ts";
+import { planExport, planReuseKey } from "./export/export-planner.ts";
+import { PlanGate } from "./export/plan-gate.ts";
 import { executeRun as executeExportRun } from "./export/run-export.ts";
 import { createRunDependencies } from "./runs/run-dependencies.ts";
 import { startRunExecutor, type RunExecutor as InProcessRunExecutor } from "./runs/run-executor.ts";
@@ -146,8 +147,15 @@ export async function startReconciler(
     secretBox,
     logger,
   });
+  const planGate = new PlanGate({
+    reuseMs: config.plans.reuseSeconds * 1000,
+    perTokenPerMinute: config.plans.perTokenPerMinute,
+  });
   const { app } = createApp({
-    exportPlanner: (name, proposed) => planExport(runDependencies, name, proposed),
+    exportPlanner: async (name, proposed, caller) =>
+      planGate.plan(caller.tokenName, await planReuseKey(runDependencies, name, proposed), () =>
+        planExport(runDependencies, name, proposed),
+      ),
     store: opened.store,
     verifier,
     secretBox,
