@@ -190,6 +190,19 @@ export const ConfigSchema = z.strictObject({
       profileLimit: 1_000_000,
       maxActivitiesInFlight: 30,
     }),
+  /** Connections to Constant Contact: keeping idle ones alive. */
+  connections: z
+    .strictObject({
+      /**
+       * Refresh a connection whose refresh token has not been used for this many days, so that
+       * a connection whose exports do not run outlives Constant Contact's 180-day expiry of
+       * unused refresh tokens. @default 30
+       */
+      idleRefreshDays: z.coerce.number().int().min(1).max(170).default(30),
+      /** How often to look for idle connections, in minutes. @default 60 */
+      idleCheckMinutes: z.coerce.number().int().min(1).max(1_440).default(60),
+    })
+    .default({ idleRefreshDays: 30, idleCheckMinutes: 60 }),
   /**
    * Plans (`POST /v1/exports/{name}/plan`, `ccx plan`, `pulumi preview`): each reads the list and
    * its opt-outs from Constant Contact, counted in the application's daily budget like a run.
