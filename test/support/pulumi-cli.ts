@@ -47,13 +47,14 @@ export interface PulumiWorkspace {
   setConfig(key: string, value: string, options?: { secret?: boolean }): Promise<PulumiResult>;
   /** Reads a stack's outputs (`pulumi stack output --json`, secrets shown). */
   outputs(): Promise<Record<string, unknown>>;
-  /** The stack's checkpoint (`pulumi stack export`). */
-  exportState(): Promise<{
+  /** The stack's checkpoint (`pulumi stack export`; `--show-secrets` decrypts secret values). */
+  exportState(options?: { showSecrets?: boolean }): Promise<{
     deployment: {
       resources?: Array<{
         type: string;
         urn: string;
         id?: string;
+        inputs?: Record<string, unknown>;
         outputs?: Record<string, unknown>;
       }>;
     };
@@ -145,8 +146,12 @@ export async function createPulumiWorkspace(options: {
       const { stdout } = await run(["stack", "output", "--json", "--show-secrets"]);
       return JSON.parse(stdout) as Record<string, unknown>;
     },
-    async exportState() {
-      const { stdout } = await run(["stack", "export"]);
+    async exportState(exportOptions) {
+      const { stdout } = await run([
+        "stack",
+        "export",
+        ...(exportOptions?.showSecrets === true ? ["--show-secrets"] : []),
+      ]);
       return JSON.parse(stdout) as Awaited<ReturnType<PulumiWorkspace["exportState"]>>;
     },
     async switchProgram(next) {
