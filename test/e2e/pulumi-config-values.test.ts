@@ -4,10 +4,13 @@
  * (`unknown shorthand flag: 'a' in -axmL…`). They go through standard input, so every value,
  * whatever its first character, arrives unchanged. Deterministic: the values are fixed here.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { configCommands } from "../../reconciler/src/cli/connect.ts";
 import { DemoStack } from "../../reconciler/src/cli/demo/pulumi-stack.ts";
 import { createPulumiWorkspace, repoRoot, type PulumiWorkspace } from "../support/pulumi-cli.ts";
 
@@ -49,6 +52,35 @@ describe("config values that look like flags", () => {
       }
     } finally {
       await stack.dispose();
+    }
+  });
+
+  it("the commands `ccx connect` prints store values that start with '-'", async () => {
+    const workspace = await createPulumiWorkspace({
+      binDir: inject("pulumiBin"),
+      programDir: join(repoRoot, "test/e2e/fixtures/greeting"),
+      stack: "dash-values-connect",
+    });
+    try {
+      const tokenFile = join(home, "refresh-token");
+      await writeFile(tokenFile, VALUES[0] ?? "", { mode: 0o600 });
+      const script = configCommands("-client-id", tokenFile).join("\n");
+      // The commands as a person pastes them: in a shell, in the stack's folder (the stack is
+      // selected), with the client secret in the environment.
+      await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], {
+        cwd: join(repoRoot, "test/e2e/fixtures/greeting"),
+        env: {
+          ...workspace.env,
+          CTCT_CLIENT_SECRET: "--secret-value",
+        },
+      });
+      const get = async (key: string) => (await workspace.run(["config", "get", "--", key])).stdout;
+      expect(await get("clientId")).toBe("-client-id\n");
+      expect(await get("clientSecret")).toBe("--secret-value\n");
+      expect(await get("refreshToken")).toBe(`${VALUES[0] ?? ""}\n`);
+      await expect(stat(tokenFile)).rejects.toMatchObject({ code: "ENOENT" });
+    } finally {
+      await workspace.dispose();
     }
   });
 

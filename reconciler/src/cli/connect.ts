@@ -223,16 +223,27 @@ export async function run(argv: string[]): Promise<number> {
       "Store the credentials in your stack as secrets; the values go through standard input,",
       "never a command line:",
       "",
-      `  pulumi config set -- clientId ${shellQuote(clientId)}`,
-      '  printf "%s" "$CTCT_CLIENT_SECRET" | pulumi config set --secret -- clientSecret',
-      `  pulumi config set --secret -- refreshToken < ${shellQuote(tokenFile)}`,
-      `  rm ${shellQuote(tokenFile)}`,
+      ...configCommands(clientId, tokenFile).map((command) => `  ${command}`),
       "",
       "The refresh token works once: the reconciler takes it over when the stack is applied.",
       "",
     ].join("\n"),
   );
   return 0;
+}
+
+/**
+ * The shell commands that store the credentials in a stack: values on standard input (the
+ * client secret from the environment, the refresh token from its file), never as arguments, and
+ * `--` before each key so that nothing after it is read as a flag.
+ */
+export function configCommands(clientId: string, tokenFile: string): string[] {
+  return [
+    `pulumi config set -- clientId ${shellQuote(clientId)}`,
+    'printf "%s" "$CTCT_CLIENT_SECRET" | pulumi config set --secret -- clientSecret',
+    `pulumi config set --secret -- refreshToken < ${shellQuote(tokenFile)}`,
+    `rm ${shellQuote(tokenFile)}`,
+  ];
 }
 
 /** Writes the token to `path` (or a new private folder), readable by the user only. */
