@@ -169,6 +169,18 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX run_budget_reservations_app_day ON run_budget_reservations (app_key, day)`,
     ],
   },
+  {
+    version: 4,
+    name: "connections: when the refresh token was last used",
+    statements: [
+      // Constant Contact expires a refresh token unused for 180 days (CONTRACT §5): the time of
+      // its last use (issue or refresh) tells when an idle connection must be refreshed.
+      `ALTER TABLE connections ADD COLUMN refresh_token_refreshed_at timestamptz`,
+      `UPDATE connections SET refresh_token_refreshed_at = updated_at`,
+      `ALTER TABLE connections ALTER COLUMN refresh_token_refreshed_at SET DEFAULT now()`,
+      `ALTER TABLE connections ALTER COLUMN refresh_token_refreshed_at SET NOT NULL`,
+    ],
+  },
 ];
 
 /** An arbitrary constant that names the migration advisory lock. */
