@@ -66,7 +66,7 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
     const connection = state.deployment.resources?.find((r) => r.type === CONNECTION_TYPE);
     expect(connection?.inputs?.["credentials"]).toEqual({
       [PULUMI_SECRET_SIG]: PULUMI_SECRET_VALUE,
-      ciphertext: expect.any(String),
+      ciphertext: expect.stringMatching(/^v1:/) as string,
     });
     expect(connection?.outputs?.["credentialsFingerprint"]).toMatch(/^sha256:[0-9a-f]{16}$/);
     expect(JSON.stringify(connection?.outputs ?? {})).not.toContain(credentials.clientSecret);
