@@ -10,7 +10,6 @@ import { nextSnapshotEntries } from "../core/next-snapshot.ts";
 import type { NextSnapshotOptions } from "../core/next-snapshot.ts";
 import type { SnapshotRef, SnapshotStore } from "../snapshots/snapshot-store.ts";
 import type { DesiredContacts } from "./desired-contacts.ts";
-import { withContactIds } from "./imported-contact-ids.ts";
 import { previousEntries } from "./plan-export-run.ts";
 import type { PreviousSnapshot } from "./plan-export-run.ts";
 
@@ -21,8 +20,6 @@ export interface RecordSnapshotOptions extends NextSnapshotOptions {
   isSuppressed?: ((key: string) => boolean) | undefined;
   /** Where to write; usually the store the previous snapshot is in. */
   store: SnapshotStore;
-  /** Contact ids learnt by the run, as sorted `key\tid` lines; they replace older ones. */
-  contactIds?: (() => AsyncIterable<string[]>) | undefined;
 }
 
 /** Writes the snapshot that follows a completed run. */
@@ -35,9 +32,5 @@ export async function recordNextSnapshot(
     membership: options.membership,
     isSuppressed: options.isSuppressed,
   });
-  const entries = nextSnapshotEntries(changes, options);
-  return options.store.write(
-    options.exportName,
-    options.contactIds === undefined ? entries : withContactIds(entries, options.contactIds()),
-  );
+  return options.store.write(options.exportName, nextSnapshotEntries(changes, options));
 }

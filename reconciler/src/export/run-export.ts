@@ -40,8 +40,7 @@ import type { CtctSettings } from "./connection-client.ts";
 import { collectDesiredContacts } from "./desired-contacts.ts";
 import type { DesiredContacts, DesiredRow } from "./desired-contacts.ts";
 import { resolveLeaverIds } from "./leaver-contact-ids.ts";
-import { fetchImportedContactIds } from "./imported-contact-ids.ts";
-import type { SortedRecords } from "./record-sorter.ts";
+import { fetchImportedContactIds, withContactIds } from "./imported-contact-ids.ts";
 import { planFromDesired, previousEntries } from "./plan-export-run.ts";
 import type { PreviousSnapshot } from "./plan-export-run.ts";
 import { recordNextSnapshot } from "./record-snapshot.ts";
@@ -51,7 +50,7 @@ import { ProgressReporter } from "./run-progress.ts";
 import type { RunPhases } from "./run-progress.ts";
 import { WaitClock } from "./wait-clock.ts";
 import { resolveExportList } from "./resolve-list.ts";
-import { fetchUnsubscribedEmails } from "./suppressions.ts";
+import { readOptOuts } from "./opt-out-set.ts";
 import { importChunks, removalChunks } from "./write-chunks.ts";
 import type { Leaver, WriteChunk } from "./write-chunks.ts";
 
@@ -269,7 +268,13 @@ class RunExecution {
       if (unchanged !== undefined) return unchanged;
       // The opt-outs are read while the segments are (CONTRACT §2.5: unsubscribed contacts are
       // never added or updated).
-      unsubscribedRead = fetchUnsubscribedEmails(this.#client);
+      unsubscribedRead = readOptOuts(this.#client, {
+        snapshots: this.#deps.snapshots,
+        connectionId: this.#export.attachedConnectionId ?? this.#export.id,
+      }).then((optOuts) => {
+        this.#counts["optOutRequests"] = optOuts.requests;
+        return optOuts.emails;
+      });
       unsubscribedRead.catch(() => undefined);
       desired = await collectDesiredContacts({
         source,
@@ -394,13 +399,11 @@ class RunExecution {
     }
     // The next snapshot is written while the last activities are processed; should one of
     // them reject rows, it is written again without them.
-    // With `mirror`, the ids of the contacts imported are learnt once the imports completed,
-    // so that the next snapshot holds them and later removals need no read of the list; the
-    // snapshot is then written after that read instead of while the last activities run.
+    // With `mirror`, the ids of the contacts imported are learnt once the imports completed and
+    // merged into the next snapshot, so that later removals need no read of the list.
     const learnIds = membership === "mirror" && imports > 0;
     let snapshotWrite: Promise<SnapshotWritten> | undefined;
     let rejectedWhenWritten = 0;
-    const learnt: { ids?: SortedRecords } = {};
     const writeSnapshot = (): Promise<SnapshotWritten> => {
       rejectedWhenWritten = this.#rejectedKeys.size;
       return this.#recordSnapshot(
@@ -410,7 +413,6 @@ class RunExecution {
         plan,
         membership,
         isSuppressed,
-        learnt.ids === undefined ? undefined : () => (learnt.ids as SortedRecords).lines(),
       );
     };
     // The service's time of the first import: contacts it touched are updated after it.
@@ -431,7 +433,6 @@ class RunExecution {
           ? this.#onImportConfirmed(confirmed, resumedChunk)
           : this.#onRemovalConfirmed(confirmed, resumedChunk),
       onAllSent: () => {
-        if (learnIds) return;
         snapshotWrite = writeSnapshot();
         snapshotWrite.catch(() => undefined);
       },
@@ -443,27 +444,20 @@ class RunExecution {
     // The next snapshot: what is on the list because of this export. Rejected rows are left
     // out (or kept as they were) so the next run tries them again.
     this.#phase("recording-snapshot");
-    learnt.ids = learnIds
-      ? await this.#waiting(
-          fetchImportedContactIds(this.#client, {
-            listId,
-            imported: imports,
-            // A resumed run may have sent its first imports in an earlier attempt.
-            since: resumedChunks ? undefined : firstImportAt,
-            tempDirectory: this.#deps.tempDirectory,
-          }),
-        )
-      : undefined;
-    let next: SnapshotWritten;
-    try {
-      next = await (snapshotWrite ?? writeSnapshot());
-    } finally {
-      await learnt.ids?.dispose();
-      delete learnt.ids;
-    }
+    let next = await (snapshotWrite ?? writeSnapshot());
     if (this.#rejectedKeys.size > rejectedWhenWritten) {
       if (next.written) await this.#deps.snapshots.delete(next.id);
       next = await writeSnapshot();
+    }
+    if (learnIds && next.written) {
+      // The desired contacts are no longer needed: free them before the ids are held.
+      await desired.dispose();
+      next = await this.#withImportedIds(next, {
+        listId,
+        imported: imports,
+        // A resumed run may have sent its first imports in an earlier attempt.
+        since: resumedChunks ? undefined : firstImportAt,
+      });
     }
 
     this.#phase("verifying");
@@ -582,7 +576,6 @@ class RunExecution {
     plan: ExportPlan,
     membership: Membership,
     isSuppressed: (key: string) => boolean,
-    contactIds: (() => AsyncIterable<string[]>) | undefined,
   ): Promise<SnapshotWritten> {
     const counts = plan.counts;
     if (
@@ -603,9 +596,32 @@ class RunExecution {
       isSuppressed,
       store: this.#deps.snapshots,
       isConfirmed: (key) => !rejected.has(key),
-      contactIds,
     });
     return { id: ref.id, entries: ref.entries, bytes: ref.bytes, written: true };
+  }
+
+  /** Rewrites a snapshot just written with the ids of the contacts the run imported. */
+  async #withImportedIds(
+    written: SnapshotWritten,
+    options: { listId: string; imported: number; since: string | undefined },
+  ): Promise<SnapshotWritten> {
+    const ids = await this.#waiting(
+      fetchImportedContactIds(this.#client, {
+        ...options,
+        tempDirectory: this.#deps.tempDirectory,
+      }),
+    );
+    try {
+      const snapshots = this.#deps.snapshots;
+      const ref = await snapshots.write(
+        this.#export.name,
+        withContactIds(snapshots.read(written.id), ids.lines()),
+      );
+      await snapshots.delete(written.id);
+      return { id: ref.id, entries: ref.entries, bytes: ref.bytes, written: true };
+    } finally {
+      await ids.dispose();
+    }
   }
 
   async #onRemovalConfirmed(confirmed: ConfirmedChunk, resumedChunk: boolean): Promise<void> {

@@ -6,7 +6,7 @@
 import type { Readable } from "node:stream";
 import { AppError } from "../core/errors.ts";
 import { splitLineBatches } from "../core/text-lines.ts";
-import { CsvRecordParser, CsvSyntaxError } from "./csv-records.ts";
+import { CsvRecordParser, CsvSyntaxError } from "../core/csv-records.ts";
 import type { SegmentRow } from "./segment-source.ts";
 
 /** How the column names of a CSV file are known. */
