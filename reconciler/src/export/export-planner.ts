@@ -25,7 +25,7 @@ import { buildExportPlan } from "./plan-export-run.ts";
 import type { PreviousSnapshot } from "./plan-export-run.ts";
 import { resolveExportList } from "./resolve-list.ts";
 import type { ExportRunDependencies } from "./run-export.ts";
-import { fetchUnsubscribedEmails } from "./suppressions.ts";
+import { readOptOuts } from "./opt-out-set.ts";
 
 /** A plan with what it was computed from. */
 export interface PlannedExport extends ExportPlan {
@@ -64,7 +64,14 @@ export async function planExport(
   const client = createConnectionClient(deps.store, deps.secretBox, connection, deps.ctct);
   try {
     const list = await resolveExportList(client, definition, { mayCreate: false });
-    const unsubscribed = await fetchUnsubscribedEmails(client);
+    // The kept set and what changed since; a plan reads it but writes nothing back.
+    const unsubscribed = (
+      await readOptOuts(client, {
+        snapshots: deps.snapshots,
+        connectionId: connection.id,
+        persist: false,
+      })
+    ).emails;
     const current =
       existing === undefined ? undefined : await getCurrentSnapshot(deps.store, existing.id);
     const compared = current !== undefined && list !== undefined && current.listId === list.listId;
