@@ -4,19 +4,28 @@
 #   docker build -t ccx:dev .
 #   docker run --rm -p 8080:8080 ccx:dev
 #
-# ccx has no build step: Node 24 runs the TypeScript sources directly with its type stripping
-# (docs/adr/0001), so the image holds the production dependencies and the sources, nothing else.
+# The image installs the @ccx/reconciler package exactly as `npm pack` publishes it: compiled
+# JavaScript and its production dependencies, nothing else (docs/adr/0009-packages.md).
 # Secrets never enter the image: the platform passes them as environment variables at run time.
 
-# --- deps: production dependencies only -----------------------------------------------------
+# --- build: compile and pack @ccx/reconciler --------------------------------------------------
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+COPY . .
+# --ignore-scripts: the base image brings Node 24, so the `node` devDependency that provisions it
+# on development machines is not needed; the build below runs tsc itself.
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --ignore-scripts --no-audit --no-fund \
+ && npm run build --workspace @ccx/reconciler \
+ && npm pack --workspace @ccx/reconciler --ignore-scripts --pack-destination /pack
+
+# --- deps: the packed package with production dependencies only ------------------------------
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
-COPY package.json package-lock.json ./
-# `node` is a devDependency of the package: it provisions Node 24 for development machines.
-# --omit=dev skips it (along with azure-native, vitest, typescript…): the base image already
-# brings Node 24, which is the runtime we want.
+COPY --from=build /pack/ /pack/
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --no-audit --no-fund
+    echo '{"name":"ccx-image","private":true}' > package.json \
+ && npm install --omit=dev --no-audit --no-fund /pack/ccx-reconciler-*.tgz
 
 # --- runtime ----------------------------------------------------------------------------------
 FROM node:24-bookworm-slim AS runtime
@@ -28,11 +37,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Code and dependencies stay owned by root: the process can read them, never rewrite them.
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
-COPY bin ./bin
-COPY reconciler ./reconciler
-COPY provider ./provider
-COPY emulator ./emulator
+RUN ln -s node_modules/@ccx/reconciler/bin bin
 # The embedded store (PGlite) needs one writable directory when no database URL is set.
 RUN mkdir -p /var/lib/ccx && chown 1000:1000 /var/lib/ccx
 # The `node` user of the official image, by number so that platforms enforcing "run as

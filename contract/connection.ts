@@ -105,6 +105,14 @@ export const ConnectionSchema = z
         "Truncated SHA-256 of the refresh token last supplied, so a stack can see a change " +
         "without holding the token",
     }),
+    refreshTokenRefreshedAt: TimestampSchema.meta({
+      description:
+        "When the refresh token was last used; Constant Contact refuses one unused for 180 days, " +
+        "so the reconciler refreshes idle connections (connections.idleRefreshDays)",
+    }),
+    refreshTokenAgeDays: z.int().min(0).meta({
+      description: "Whole days since the refresh token was last used",
+    }),
     generation: z.int(),
     exports: z.array(z.string()).meta({ description: "Exports attached to this connection" }),
     createdAt: TimestampSchema,

@@ -70,6 +70,15 @@ export const ExportPlanSchema = z
         }),
       )
       .meta({ description: "The first rejected rows: positions and reasons, never values" }),
+    reused: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "True when this is an earlier plan, reused because the definition, its segments' " +
+          "versions and the export's snapshot are unchanged (plans.reuseSeconds); it cost no " +
+          "Constant Contact request",
+      }),
   })
   .meta({ id: "ExportPlan" });
 

@@ -68,6 +68,23 @@ export const RunSchema = z
           .record(z.string(), z.number())
           .optional()
           .meta({ description: "Milliseconds spent in each finished phase" }),
+        phases: z
+          .object({
+            readingMs: z.number(),
+            planningMs: z.number(),
+            writingMs: z.number(),
+            verifyingMs: z.number(),
+            waitingMs: z.number().meta({
+              description: "Waiting on Constant Contact: requests, their pacing, activity polls",
+            }),
+            ownMs: z.number().meta({ description: "ccx's own work: wallMs minus waitingMs" }),
+            wallMs: z.number(),
+          })
+          .optional()
+          .meta({
+            description:
+              "This attempt's time: own work per step (reading, planning, writing, verifying) and waiting on Constant Contact",
+          }),
         updatedAt: TimestampSchema,
       })
       .nullable()

@@ -3,6 +3,7 @@
  * on the virtual clock. Every operation is synchronous, so a refresh is an atomic
  * compare-and-swap: of two concurrent refreshes with one rotating token exactly one wins.
  */
+import { createHash } from "node:crypto";
 import { newToken } from "./ids.ts";
 import { oauthError } from "./http-errors.ts";
 
@@ -43,9 +44,14 @@ interface CodeRecord {
   accountId: string;
   redirectUri: string;
   scopes: string[];
+  /** PKCE (RFC 7636) `code_challenge` of the consent request, S256 only; absent without PKCE. */
+  codeChallenge: string | undefined;
   createdAt: number;
   used: boolean;
 }
+
+/** RFC 7636 §4.1: a verifier is 43–128 unreserved characters. */
+const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
 /** The token response body (CONTRACT §1). */
 export interface TokenResponse {
@@ -81,6 +87,7 @@ export class AuthStore {
     redirectUri: string,
     scopes: string[],
     nowMs: number,
+    codeChallenge?: string,
   ): string {
     const code = newToken(24);
     this.#codes.set(code, {
@@ -88,6 +95,7 @@ export class AuthStore {
       accountId,
       redirectUri,
       scopes,
+      codeChallenge,
       createdAt: nowMs,
       used: false,
     });
@@ -105,12 +113,17 @@ export class AuthStore {
     return app;
   }
 
-  /** The code grant: single use, 5 minutes, exact `redirect_uri` (CONTRACT §5). */
+  /**
+   * The code grant: single use, 5 minutes, exact `redirect_uri` (CONTRACT §5). A code issued
+   * with a PKCE challenge needs the `code_verifier` that hashes (S256) to it; a verifier for a
+   * code issued without one is refused too. Any failure spends the code.
+   */
   exchangeCode(
     app: App,
     code: string,
     redirectUri: string | undefined,
     nowMs: number,
+    codeVerifier?: string,
   ): TokenResponse {
     const record = this.#codes.get(code);
     const stale =
@@ -122,6 +135,25 @@ export class AuthStore {
     if (record !== undefined) record.used = true;
     if (stale) {
       throw oauthError(400, "invalid_grant", "The authorization code is invalid or has expired.");
+    }
+    if (record.codeChallenge === undefined && codeVerifier !== undefined) {
+      throw oauthError(
+        400,
+        "invalid_request",
+        "PKCE verification failed: a code_verifier was sent for a code issued without a code_challenge.",
+      );
+    }
+    if (
+      record.codeChallenge !== undefined &&
+      (codeVerifier === undefined ||
+        !CODE_VERIFIER.test(codeVerifier) ||
+        createHash("sha256").update(codeVerifier).digest("base64url") !== record.codeChallenge)
+    ) {
+      throw oauthError(
+        400,
+        "invalid_grant",
+        "PKCE verification failed: the code_verifier is missing or does not match the code_challenge.",
+      );
     }
     return this.issue(app.clientId, record.accountId, record.scopes, nowMs);
   }

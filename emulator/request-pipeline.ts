@@ -55,6 +55,9 @@ export function registerRoute(app: Hono<EmulatorEnv>, ctx: EmulatorContext, spec
   app.on(spec.method, honoPath, async (c) => {
     ctx.requestLog.set(key, (ctx.requestLog.get(key) ?? 0) + 1);
     ctx.activities.settle(ctx.clock.nowMs());
+    // The service's own clock, as every origin server's `Date` is (RFC 9110 §6.6.1): clients
+    // compare it with the `created_at` and `updated_at` this clock stamps.
+    c.header("Date", new Date(ctx.clock.nowMs()).toUTCString());
     const delay = ctx.faults.takeRouteFault(ctx.faults.latencies, key);
     if (delay !== undefined) await sleep(delay.ms);
     const drop = ctx.faults.takeRouteFault(ctx.faults.drops, key);

@@ -23,7 +23,8 @@ export interface CredentialsArgs {
   clientSecret: pulumi.Input<string>;
   /**
    * Refresh token from `ccx connect`. Handed to the reconciler once, which rotates it from then
-   * on; the stack keeps only a fingerprint, and sends a token again only when you change it here.
+   * on; the stack's state keeps it (spent) as an encrypted secret input and a fingerprint in the
+   * outputs, and sends a token again only when you change it here.
    */
   refreshToken: pulumi.Input<string>;
 }

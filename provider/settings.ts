@@ -45,5 +45,37 @@ export function resolveSettings(env: NodeJS.ProcessEnv = process.env): ProviderS
       "the reconciler API token is not set; run `pulumi config set --secret ccx:token <token>` or set CCX_TOKEN",
     );
   }
+  const problem = insecureEndpointProblem(endpoint);
+  if (problem !== undefined) {
+    throw new Error(
+      `the reconciler endpoint ccx:endpoint (or CCX_ENDPOINT) ${problem}; the API token is sent ` +
+        "with every request",
+    );
+  }
   return { endpoint: endpoint.replace(/\/+$/, ""), token };
+}
+
+/**
+ * Why the token may not go to `endpoint`, or undefined: https, or plain http to this machine's
+ * loopback only. (The reconciler's own rule, `core/secure-url.ts`; the provider imports nothing
+ * of the reconciler, so it keeps this copy.)
+ */
+export function insecureEndpointProblem(endpoint: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return "must be an absolute URL, e.g. https://ccx.example.com";
+  }
+  if (url.protocol === "https:") return undefined;
+  const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  const loopback =
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    host === "::1" ||
+    /^127(\.\d{1,3}){3}$/.test(host);
+  if (url.protocol === "http:" && loopback) return undefined;
+  return url.protocol === "http:"
+    ? `must use https:// (plain http:// is allowed only for loopback hosts such as 127.0.0.1 and localhost, not ${host})`
+    : `must be an https:// URL, not ${url.protocol}`;
 }

@@ -30,6 +30,10 @@ const commands: Record<string, CommandEntry> = {
     summary: "Run the reconciler API on the configured store",
     load: () => import("./src/cli/serve.ts"),
   },
+  secrets: {
+    summary: "Show which key seals each stored secret, or re-encrypt all under the active key",
+    load: () => import("./src/cli/secrets.ts"),
+  },
   token: {
     summary: "Create, list or revoke API tokens (admin, contributor, viewer)",
     load: () => import("./src/cli/token.ts"),

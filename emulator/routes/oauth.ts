@@ -58,6 +58,7 @@ export function registerOauthRoutes(app: Hono<EmulatorEnv>, ctx: EmulatorContext
         redirectUri,
         scopes,
         ctx.clock.nowMs(),
+        form.code_challenge,
       );
       return redirectWith(c, redirectUri, { code, state: form.state });
     },
@@ -88,7 +89,15 @@ export function registerOauthRoutes(app: Hono<EmulatorEnv>, ctx: EmulatorContext
       if (grant === "authorization_code") {
         if (params.code === undefined)
           throw oauthError(400, "invalid_request", "code is required.");
-        return c.json(ctx.auth.exchangeCode(application, params.code, params.redirect_uri, nowMs));
+        return c.json(
+          ctx.auth.exchangeCode(
+            application,
+            params.code,
+            params.redirect_uri,
+            nowMs,
+            params.code_verifier,
+          ),
+        );
       }
       if (grant === "refresh_token") {
         if (params.refresh_token === undefined) {
@@ -121,6 +130,27 @@ function checkAuthorizeRequest(
       302,
     );
   }
+  // PKCE (RFC 7636): the auth host supports S256 only, and a challenge is a SHA-256 in base64url.
+  const pkceProblem =
+    query.code_challenge === undefined
+      ? query.code_challenge_method === undefined
+        ? undefined
+        : "code_challenge_method without code_challenge"
+      : query.code_challenge_method !== "S256"
+        ? "code_challenge_method must be S256"
+        : /^[A-Za-z0-9_-]{43}$/.test(query.code_challenge)
+          ? undefined
+          : "code_challenge must be 43 base64url characters";
+  if (pkceProblem !== undefined) {
+    return Response.redirect(
+      withParams(query.redirect_uri, {
+        error: "invalid_request",
+        error_description: pkceProblem,
+        state: query.state,
+      }),
+      302,
+    );
+  }
   const scopes = (query.scope ?? "").split(/\s+/).filter((scope) => scope !== "");
   if (scopes.some((scope) => !knownScopes.has(scope))) {
     return Response.redirect(
@@ -150,7 +180,16 @@ function consentPage(ctx: EmulatorContext, query: Record<string, string>): strin
               `<option value="${escape(account.id)}">${escape(account.organizationName)} (${escape(account.id)})</option>`,
           )
           .join("");
-  const hidden = ["client_id", "redirect_uri", "scope", "state", "response_type"]
+  const hidden = [
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "response_type",
+    "code_challenge",
+    "code_challenge_method",
+  ]
+    .filter((name) => query[name] !== undefined)
     .map((name) => `<input type="hidden" name="${name}" value="${escape(query[name] ?? "")}">`)
     .join("");
   return `<!doctype html><html><head><title>Constant Contact emulator: consent</title></head><body>

@@ -105,6 +105,25 @@ describe("config", () => {
     );
   });
 
+  it("requires https for Constant Contact endpoints that are not on loopback, naming the setting", () => {
+    const api = errorOf(() =>
+      loadConfig({ env: { CCX_CTCT_API_BASE_URL: "http://api.cc.email/v3" } }),
+    ).message;
+    expect(api).toContain("ctct.apiBaseUrl (CCX_CTCT_API_BASE_URL) must use https://");
+    const token = errorOf(() =>
+      parseConfig({ ctct: { tokenUrl: "http://authz.example.com/oauth2/default/v1/token" } }),
+    ).message;
+    expect(token).toContain("ctct.tokenUrl (CCX_CTCT_TOKEN_URL) must use https://");
+    // The emulator on loopback, and https anywhere, are fine.
+    const local = parseConfig({
+      ctct: {
+        apiBaseUrl: "http://127.0.0.1:8911/v3",
+        tokenUrl: "https://authz.example.com/oauth2/default/v1/token",
+      },
+    });
+    expect(local.ctct.apiBaseUrl).toBe("http://127.0.0.1:8911/v3");
+  });
+
   it("requires an encryption key to serve", () => {
     expect(errorOf(() => requireEncryptionKey(parseConfig({}))).message).toContain(
       "CCX_ENCRYPTION_KEY",

@@ -22,6 +22,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "./core/errors.ts";
+import { insecureUrlProblem } from "./core/secure-url.ts";
 import { SchedulerConfigSchema } from "./scheduler/scheduler-config.ts";
 
 const base64Key = z
@@ -33,6 +34,15 @@ const base64Key = z
         "must be 32 bytes in base64 (44 characters); generate one with `openssl rand -base64 32`",
     },
   );
+
+/** A URL that credentials are sent to: https, or http on loopback only (`core/secure-url.ts`). */
+function secureUrl(setting: string) {
+  return z.url().superRefine((value, context) => {
+    const problem = insecureUrlProblem(value);
+    if (problem !== undefined)
+      context.addIssue({ code: "custom", message: `${setting} ${problem}` });
+  });
+}
 
 export const ConfigSchema = z.strictObject({
   /** The HTTP server of the API, the status page and the metrics. */
@@ -122,10 +132,13 @@ export const ConfigSchema = z.strictObject({
   /** The Constant Contact endpoints; point them at `ccx emulator` for local runs and preview stacks. */
   ctct: z
     .strictObject({
-      /** Constant Contact V3 base URL (the emulator's for local runs). @default the real API */
-      apiBaseUrl: z.url().optional(),
-      /** OAuth token endpoint. @default the real one */
-      tokenUrl: z.url().optional(),
+      /**
+       * Constant Contact V3 base URL (the emulator's for local runs); https unless on loopback.
+       * @default the real API
+       */
+      apiBaseUrl: secureUrl("ctct.apiBaseUrl (CCX_CTCT_API_BASE_URL)").optional(),
+      /** OAuth token endpoint; https unless on loopback. @default the real one */
+      tokenUrl: secureUrl("ctct.tokenUrl (CCX_CTCT_TOKEN_URL)").optional(),
     })
     .default({}),
   /** The snapshot store: what each export last synced, as sorted compact files. */
@@ -178,6 +191,34 @@ export const ConfigSchema = z.strictObject({
       profileLimit: 1_000_000,
       maxActivitiesInFlight: 30,
     }),
+  /** Connections to Constant Contact: keeping idle ones alive. */
+  connections: z
+    .strictObject({
+      /**
+       * Refresh a connection whose refresh token has not been used for this many days, so that
+       * a connection whose exports do not run outlives Constant Contact's 180-day expiry of
+       * unused refresh tokens. @default 30
+       */
+      idleRefreshDays: z.coerce.number().int().min(1).max(170).default(30),
+      /** How often to look for idle connections, in minutes. @default 60 */
+      idleCheckMinutes: z.coerce.number().int().min(1).max(1_440).default(60),
+    })
+    .default({ idleRefreshDays: 30, idleCheckMinutes: 60 }),
+  /**
+   * Plans (`POST /v1/exports/{name}/plan`, `ccx plan`, `pulumi preview`): each reads the list and
+   * its opt-outs from Constant Contact, counted in the application's daily budget like a run.
+   */
+  plans: z
+    .strictObject({
+      /**
+       * How long a plan is reused, in seconds, while the definition, its segments' versions and
+       * the export's snapshot are unchanged; 0 makes every plan afresh. @default 300
+       */
+      reuseSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
+      /** Plans one API token may have made afresh per minute (reused plans are free). @default 6 */
+      perTokenPerMinute: z.coerce.number().int().min(1).max(10_000).default(6),
+    })
+    .default({ reuseSeconds: 300, perTokenPerMinute: 6 }),
   /**
    * What segment sources may point at. Sources are admin-owned objects in the store; this section
    * bounds them: files folders must lie under `files.roots`, azure-blob accounts and containers

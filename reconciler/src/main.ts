@@ -18,10 +18,12 @@ import { createFailureNotifier } from "./scheduler/notifiers.ts";
 import { PgBossRunQueue } from "./scheduler/pg-boss-run-queue.ts";
 import type { RunExecutor } from "./scheduler/run-executor.ts";
 import type { RunQueue } from "./scheduler/run-queue.ts";
+import { startIdleRefresh } from "./scheduler/idle-refresh.ts";
 import { startScheduler, type RunningScheduler } from "./scheduler/scheduler.ts";
 import { createSourceVersionReader } from "./scheduler/source-version.ts";
 import type { Store } from "./store/store.ts";
-import { planExport } from "./export/export-planner.ts";
+import { planExport, planReuseKey } from "./export/export-planner.ts";
+import { PlanGate } from "./export/plan-gate.ts";
 import { executeRun as executeExportRun } from "./export/run-export.ts";
 import { createRunDependencies } from "./runs/run-dependencies.ts";
 import { startRunExecutor, type RunExecutor as InProcessRunExecutor } from "./runs/run-executor.ts";
@@ -49,6 +51,8 @@ export interface RunningReconciler {
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
   url: string;
   store: Store;
+  /** The keys that seal the stored secrets. */
+  secretBox: SecretBox;
   logger: Logger;
   /** The in-process run executor, when this process executes runs itself. */
   runs?: InProcessRunExecutor | undefined;
@@ -146,10 +150,18 @@ export async function startReconciler(
     secretBox,
     logger,
   });
+  const planGate = new PlanGate({
+    reuseMs: config.plans.reuseSeconds * 1000,
+    perTokenPerMinute: config.plans.perTokenPerMinute,
+  });
   const { app } = createApp({
     sourcePolicy: runDependencies.sources.policy,
-    exportPlanner: (name, proposed, options) =>
-      planExport(runDependencies, name, proposed, options),
+    exportPlanner: async (name, proposed, options) =>
+      planGate.plan(
+        options.tokenName,
+        await planReuseKey(runDependencies, name, proposed, options),
+        () => planExport(runDependencies, name, proposed, options),
+      ),
     store: opened.store,
     verifier,
     secretBox,
@@ -213,6 +225,18 @@ export async function startReconciler(
           execute: (runId, signal) => executeExportRun(runDependencies, runId, signal),
         })
       : undefined;
+  // Idle connections are refreshed before Constant Contact expires their refresh tokens.
+  const idleRefresh = startIdleRefresh(
+    {
+      store: opened.store,
+      secretBox,
+      ctct: { tokenUrl: config.ctct.tokenUrl },
+      notifier: createFailureNotifier(config.scheduler.notify, logger),
+      logger,
+      idleRefreshDays: config.connections.idleRefreshDays,
+    },
+    config.connections.idleCheckMinutes * 60_000,
+  );
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -222,6 +246,7 @@ export async function startReconciler(
   return {
     url,
     store: opened.store,
+    secretBox,
     logger,
     runs,
     close() {
@@ -231,6 +256,7 @@ export async function startReconciler(
           if ("closeAllConnections" in server) server.closeAllConnections();
         });
         await runs?.close();
+        await idleRefresh.close();
         await scheduler?.close();
         await opened.close();
         logger.info("reconciler stopped");

@@ -86,7 +86,7 @@ export async function runBenchmark(args: string[]): Promise<void> {
     const generateMs = performance.now() - started;
     const names = segments.map((segment) => segment.name);
     if (values.only === "e2e") {
-      const e2e = await runEndToEnd(dir, names, log, values["heap-mb"]);
+      const e2e = await runEndToEnd(dir, names, log, values["heap-mb"], profileLimitFor(profiles));
       printEndToEnd(e2e, profiles, values.json);
       return;
     }
@@ -139,7 +139,7 @@ export async function runBenchmark(args: string[]): Promise<void> {
         "(a) read+map+validate+dedupe, external sort",
         base.ms,
         Number(base["collectRssMB"]),
-        `${fmt(Number(base["rows"]))} rows → ${fmt(Number(base["profiles"]))} profiles, ${fmt(Number(base["duplicates"]))} duplicates`,
+        `${fmt(Number(base["rows"]))} rows → ${fmt(Number(base["profiles"]))} profiles, ${fmt(Number(base["duplicates"]))} duplicates, CPU ${(Number(base["collectCpuMs"]) / 1000).toFixed(2)} s`,
       ],
       [
         "(a) same, 1 % changed input",
@@ -169,7 +169,9 @@ export async function runBenchmark(args: string[]): Promise<void> {
       ["(c) diff N vs N, 1 % changed", diff1.ms, diff1.rssMB, JSON.stringify(diff1["counts"])],
     ];
     const e2e =
-      values.only === "phases" ? undefined : await runEndToEnd(dir, names, log, values["heap-mb"]);
+      values.only === "phases"
+        ? undefined
+        : await runEndToEnd(dir, names, log, values["heap-mb"], profileLimitFor(profiles));
     if (values.json) {
       process.stdout.write(
         `${JSON.stringify({ profiles, segments: segmentCount, generateMs: Math.round(generateMs), base, changed, inMemory, read, same, diff1, e2e }, null, 2)}\n`,
@@ -192,6 +194,11 @@ export async function runBenchmark(args: string[]): Promise<void> {
     if (values.keep) process.stderr.write(`kept ${dir}\n`);
     else await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The runs' profile limit: the default 1,000,000, raised for larger benchmarks (+1 % churn). */
+function profileLimitFor(profiles: number): number {
+  return Math.max(1_000_000, Math.ceil(profiles * 1.01));
 }
 
 /** Segments of equal size; each after the first repeats 1 % of the one before (duplicates). */
@@ -267,6 +274,11 @@ function fmt(value: number): string {
   return value.toLocaleString("en-US");
 }
 
+function cpuMsSince(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return Math.round((used.user + used.system) / 1000);
+}
+
 function rssMB(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
@@ -288,6 +300,7 @@ async function runPhase(args: string[]): Promise<void> {
       store: { type: "string" },
       key: { type: "string" },
       ctct: { type: "string" },
+      "profile-limit": { type: "string" },
     },
   });
   const dir = values.dir ?? ".";
@@ -295,6 +308,7 @@ async function runPhase(args: string[]): Promise<void> {
     createLocalSnapshotStore({ root: join(dir, "snapshots"), gzipLevel: level });
   let result: PhaseResult;
   if (values.phase === "collect") {
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const desired = await collectDesiredContacts({
       source: createFilesSource({ path: join(dir, values.folder ?? "base") }),
@@ -304,6 +318,7 @@ async function runPhase(args: string[]): Promise<void> {
       runLines: values["run-lines"] === undefined ? undefined : Number(values["run-lines"]),
     });
     const ms = performance.now() - started;
+    const collectCpuMs = cpuMsSince(cpuBefore);
     const collectRssMB = rssMB();
     const writes: Array<{ level: number; ms: number; bytes: number }> = [];
     let snapshotId: string | undefined;
@@ -325,7 +340,15 @@ async function runPhase(args: string[]): Promise<void> {
       snapshotId ??= ref.id;
     }
     await desired.dispose();
-    result = { ms, rssMB: rssMB(), collectRssMB, ...desired.counts, writes, snapshotId };
+    result = {
+      ms,
+      rssMB: rssMB(),
+      collectRssMB,
+      collectCpuMs,
+      ...desired.counts,
+      writes,
+      snapshotId,
+    };
   } else if (values.phase === "read") {
     const id = values.id ?? "";
     const started = performance.now();
@@ -350,6 +373,7 @@ async function runPhase(args: string[]): Promise<void> {
       store: JSON.parse(values.store ?? "{}") as StoreOptions,
       key: values.key ?? "",
       ctct: JSON.parse(values.ctct ?? "{}") as { apiBaseUrl: string; tokenUrl: string },
+      profileLimit: Number(values["profile-limit"] ?? 1_000_000),
     });
   } else if (values.phase === "emulator") {
     await serveEmulator();
@@ -378,6 +402,12 @@ interface EndToEndRun {
   rssMB: number;
   /** Peak RSS sampled while `executeRun` ran. */
   runPeakRssMB: number;
+  /** CPU time of the run's process during `executeRun`. */
+  cpuMs: number;
+  /** The run record's split of its wall time (own work per step, waiting on Constant Contact). */
+  phases: Record<string, number> | undefined;
+  /** Requests by route. */
+  routes: Record<string, number>;
   status: string;
   counts: Record<string, number>;
   error?: unknown;
@@ -399,6 +429,7 @@ const WRITE_ROUTES = [
 async function startEmulatorProcess(): Promise<{
   info: EmulatorInfo;
   stats(): Promise<Record<string, number>>;
+  unsubscribe(count: number): Promise<void>;
   close(): Promise<void>;
 }> {
   const child: ChildProcessByStdio<Writable, Readable, null> = spawn(
@@ -417,6 +448,11 @@ async function startEmulatorProcess(): Promise<{
       const line = nextLine();
       child.stdin.write("stats\n");
       return JSON.parse(await line) as Record<string, number>;
+    },
+    async unsubscribe(count) {
+      const line = nextLine();
+      child.stdin.write(`unsubscribe ${count}\n`);
+      await line;
     },
     close: () =>
       new Promise((resolve) => {
@@ -451,8 +487,19 @@ async function serveEmulator(): Promise<void> {
   };
   process.stdout.write(`${JSON.stringify(info)}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
-    if (line.trim() === "stats") {
+    const [command, argument] = line.trim().split(" ");
+    if (command === "stats") {
       process.stdout.write(`${JSON.stringify(emulator.inspect.requestCounts())}\n`);
+    } else if (command === "unsubscribe") {
+      // Contacts that opted out in Constant Contact, none of them in the segments.
+      for (let i = 0; i < Number(argument); i += 1) {
+        emulator.seedContact(accountId, {
+          email: `opted-out${i}@example.org`,
+          permission: "unsubscribed",
+          optOutSource: "Contact",
+        });
+      }
+      process.stdout.write(`${JSON.stringify({ seeded: Number(argument) })}\n`);
     }
   }
   await emulator.close();
@@ -536,7 +583,8 @@ async function runEndToEnd(
   dir: string,
   segments: string[],
   log: (line: string) => void,
-  heapMB?: string,
+  heapMB: string | undefined,
+  profileLimit: number,
 ): Promise<EndToEndResult> {
   log("(d) end-to-end runs into the emulator (realistic timing, 4 requests/s)…");
   const emulator = await startEmulatorProcess();
@@ -545,12 +593,21 @@ async function runEndToEnd(
   const runs: EndToEndRun[] = [];
   try {
     await seedExport(store.options, key, emulator.info, segments, join(dir, "base"));
-    const scenarios: Array<[string, string]> = [
+    const scenarios: Array<[string, string, number?]> = [
       ["first export", "base"],
       ["re-run, nothing changed", "base"],
       ["re-run, 1 % changed", "churn"],
+      // 100,000 contacts opt out in Constant Contact: the next run reads them (200 pages), the
+      // one after only what changed since.
+      ["re-run, 100,000 opt-outs arrive", "base", 100_000],
+      ["re-run, 100,000 opt-outs kept", "churn"],
     ];
-    for (const [name, folder] of scenarios) {
+    for (const [name, folder, unsubscribe] of scenarios) {
+      if (unsubscribe !== undefined) {
+        await emulator.unsubscribe(unsubscribe);
+        // The `Date` header has 1 s resolution: a read re-reads the second before it.
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
       log(`(d) ${name}…`);
       const before = await emulator.stats();
       const result = await phase(
@@ -568,6 +625,8 @@ async function runEndToEnd(
             apiBaseUrl: emulator.info.apiBaseUrl,
             tokenUrl: emulator.info.tokenUrl,
           }),
+          "--profile-limit",
+          String(profileLimit),
         ],
         heapMB === undefined ? [] : [`--max-old-space-size=${heapMB}`],
       );
@@ -582,6 +641,13 @@ async function runEndToEnd(
         writes: WRITE_ROUTES.reduce((sum, route) => sum + delta(route), 0),
         rssMB: result.rssMB,
         runPeakRssMB: Number(result["runPeakRssMB"]),
+        cpuMs: Number(result["cpuMs"]),
+        phases: result["phases"] as Record<string, number> | undefined,
+        routes: Object.fromEntries(
+          Object.keys(after)
+            .filter((route) => route.includes(" /v3/") && delta(route) > 0)
+            .map((route) => [route, delta(route)]),
+        ),
         status: String(result["status"]),
         counts: result["counts"] as Record<string, number>,
         ...(result["error"] === null ? {} : { error: result["error"] }),
@@ -606,6 +672,7 @@ async function runExportPhase(
     store: StoreOptions;
     key: string;
     ctct: { apiBaseUrl: string; tokenUrl: string };
+    profileLimit: number;
   },
 ): Promise<PhaseResult> {
   const opened = await openStore(input.store);
@@ -641,6 +708,7 @@ async function runExportPhase(
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage.rss());
     }, 50);
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const finished = await executeRun(
       {
@@ -651,14 +719,18 @@ async function runExportPhase(
         snapshots: createLocalSnapshotStore({ root: join(dir, "e2e-snapshots") }),
         sources: { policy: { ...CLOSED_POLICY, files: { roots: [dir] } } },
         tempDirectory: dir,
+        profileLimit: input.profileLimit,
       },
       run.id,
       new AbortController().signal,
     );
     const ms = performance.now() - started;
+    const cpuMs = cpuMsSince(cpuBefore);
     clearInterval(sampler);
     return {
       ms,
+      cpuMs,
+      phases: finished.progress?.["phases"],
       rssMB: rssMB(),
       runPeakRssMB: Math.round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024),
       status: finished.status,
@@ -679,14 +751,27 @@ function printEndToEnd(result: EndToEndResult, profiles: number, json: boolean):
     `\n(d) end-to-end runs, ${fmt(profiles)} profiles, emulator with real timing and limits, store ${result.store}` +
       `${result.heapMB === undefined ? "" : `, run processes with --max-old-space-size=${result.heapMB}`}\n\n`,
   );
+  const seconds = (ms: number | undefined): string =>
+    ms === undefined ? "–" : (ms / 1000).toFixed(2);
   process.stdout.write(
-    `${"run".padEnd(26)} ${"status".padEnd(10)} ${"time s".padStart(7)} ${"requests".padStart(9)} ${"writes".padStart(7)} ${"peak RSS MB".padStart(12)} ${"run RSS MB".padStart(11)}  counts\n`,
+    `${"run".padEnd(34)} ${"status".padEnd(10)} ${"time s".padStart(7)} ${"own s".padStart(6)} ${"wait s".padStart(7)} ${"CPU s".padStart(6)} ${"requests".padStart(9)} ${"writes".padStart(7)} ${"peak RSS MB".padStart(12)} ${"run RSS MB".padStart(11)}  counts\n`,
   );
   for (const run of result.runs) {
     const c = run.counts;
-    const note = `+${fmt(c["added"] ?? 0)} ~${fmt(c["updated"] ?? 0)} -${fmt(c["removed"] ?? 0)}, ${fmt(c["listMembers"] ?? 0)} on the list`;
+    const note = `+${fmt(c["added"] ?? 0)} ~${fmt(c["updated"] ?? 0)} -${fmt(c["removed"] ?? 0)}, ${fmt(c["listMembers"] ?? 0)} on the list, ${c["optOutRequests"] ?? 0} opt-out requests`;
     process.stdout.write(
-      `${run.name.padEnd(26)} ${run.status.padEnd(10)} ${(run.ms / 1000).toFixed(2).padStart(7)} ${String(run.requests).padStart(9)} ${String(run.writes).padStart(7)} ${String(run.rssMB).padStart(12)} ${String(run.runPeakRssMB).padStart(11)}  ${note}\n`,
+      `${run.name.padEnd(34)} ${run.status.padEnd(10)} ${seconds(run.ms).padStart(7)} ${seconds(run.phases?.["ownMs"]).padStart(6)} ${seconds(run.phases?.["waitingMs"]).padStart(7)} ${seconds(run.cpuMs).padStart(6)} ${String(run.requests).padStart(9)} ${String(run.writes).padStart(7)} ${String(run.rssMB).padStart(12)} ${String(run.runPeakRssMB).padStart(11)}  ${note}\n`,
+    );
+    const p = run.phases;
+    if (p !== undefined) {
+      process.stdout.write(
+        `  own work: reading ${seconds(p["readingMs"])} s, planning ${seconds(p["planningMs"])} s, writing ${seconds(p["writingMs"])} s, verifying ${seconds(p["verifyingMs"])} s\n`,
+      );
+    }
+    process.stdout.write(
+      `  requests: ${Object.entries(run.routes)
+        .map(([route, count]) => `${route.replace(" /v3/", " ")} ${count}`)
+        .join(", ")}\n`,
     );
     if (run.error !== undefined) process.stdout.write(`  error: ${JSON.stringify(run.error)}\n`);
   }

@@ -50,7 +50,7 @@ describe("examples/multi-team with the real Pulumi CLI", () => {
   };
   const setConfig = async (stack: PulumiWorkspace, values: Array<[string, string, boolean?]>) => {
     for (const [key, value, secret] of values) {
-      await stack.run(["config", "set", ...(secret === true ? ["--secret"] : []), key, value]);
+      await stack.setConfig(key, value, { secret: secret === true });
     }
   };
 

@@ -22,7 +22,7 @@ describe("pulumi preview, up, update and destroy of a dynamic resource", () => {
       programDir,
       stack: "chain",
     });
-    await stack.run(["config", "set", "message", "hello"]);
+    await stack.setConfig("message", "hello");
   });
 
   afterAll(async () => {
@@ -47,7 +47,7 @@ describe("pulumi preview, up, update and destroy of a dynamic resource", () => {
   });
 
   it("updates in place when an input changes", async () => {
-    await stack.run(["config", "set", "message", "hello again"]);
+    await stack.setConfig("message", "hello again");
     const steps = await previewSteps(stack);
     expect(steps.find((step) => step.urn.includes(greetingType))?.op).toBe("update");
 

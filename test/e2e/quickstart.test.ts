@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { refreshAccessToken } from "../../reconciler/src/ctct/oauth.ts";
 import { getSource } from "../../reconciler/src/store/source-store.ts";
 import { startCcxTestStack, type CcxTestStack } from "../support/ccx-stack.ts";
 import {
@@ -22,6 +23,9 @@ const CONNECTION_TYPE = "pulumi-nodejs:dynamic/ccx:ConstantContactConnection";
 const SOURCE_TYPE = "pulumi-nodejs:dynamic/ccx:SegmentSource";
 const EXPORT_TYPE = "pulumi-nodejs:dynamic/ccx:SegmentExport";
 const LIST_NAME = "quickstart e2e newsletter";
+/** How Pulumi marks a secret value in a state (its `sig` key and secret marker). */
+const PULUMI_SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const PULUMI_SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 /** 300 high-value customers, and 100 newsletter sign-ups of whom 50 are high-value too. */
 const highValue = Array.from({ length: 300 }, (_, i) => `customer${i}@example.com`);
@@ -42,6 +46,7 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
   let stack: PulumiWorkspace;
   let segmentsDir: string;
   let accountId: string;
+  let credentials: { clientId: string; clientSecret: string; refreshToken: string };
 
   /** E-mails on the quickstart's list in the emulator (none before the list exists). */
   const listMembers = (): string[] => {
@@ -49,10 +54,38 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
     return list === undefined ? [] : [...ccx.emulator.inspect.listMembers(list.listId)].sort();
   };
 
-  /** The stack's state, which must hold no secret in plain text. */
-  const expectStateFreeOfSecrets = async () => {
-    const state = JSON.stringify(await stack.exportState());
-    for (const secret of ccx.secrets) expect(state).not.toContain(secret);
+  /**
+   * What the stack's state holds, as the README says: no secret in plain text anywhere; the
+   * connection's credentials only as a secret input, encrypted by the stack's secrets provider,
+   * which decrypts to the credentials as handed over, whose refresh token is spent; in the
+   * outputs only a fingerprint of them.
+   */
+  const expectStateHoldsOnlyEncryptedCredentials = async () => {
+    const state = await stack.exportState();
+    const text = JSON.stringify(state);
+    for (const secret of ccx.secrets) expect(text).not.toContain(secret);
+    const connection = state.deployment.resources?.find((r) => r.type === CONNECTION_TYPE);
+    expect(connection?.inputs?.["credentials"]).toEqual({
+      [PULUMI_SECRET_SIG]: PULUMI_SECRET_VALUE,
+      ciphertext: expect.stringMatching(/^v1:/) as string,
+    });
+    expect(connection?.outputs?.["credentialsFingerprint"]).toMatch(/^sha256:[0-9a-f]{16}$/);
+    expect(JSON.stringify(connection?.outputs ?? {})).not.toContain(credentials.clientSecret);
+
+    const decrypted = await stack.exportState({ showSecrets: true });
+    const held = decrypted.deployment.resources?.find((r) => r.type === CONNECTION_TYPE)?.inputs?.[
+      "credentials"
+    ] as { plaintext: string };
+    expect(JSON.parse(held.plaintext)).toEqual(credentials);
+    // That refresh token was exchanged when the reconciler verified the connection, so the copy
+    // in the state cannot be replayed.
+    ccx.emulator.clock.advance(1_100);
+    await expect(
+      refreshAccessToken(
+        { ...credentials, tokenUrl: ccx.emulator.tokenUrl },
+        credentials.refreshToken,
+      ),
+    ).rejects.toMatchObject({ errorKey: "invalid_grant" });
   };
 
   beforeAll(async () => {
@@ -61,6 +94,7 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
     await writeSegments(segmentsDir);
     const created = ccx.newCredentials("Contoso quickstart");
     accountId = created.accountId;
+    credentials = created.credentials;
     stack = await createPulumiWorkspace({
       binDir: inject("pulumiBin"),
       programDir: quickstart,
@@ -77,7 +111,7 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
       ["listName", LIST_NAME, false],
     ];
     for (const [key, value, secret] of config) {
-      await stack.run(["config", "set", ...(secret ? ["--secret"] : []), key, value]);
+      await stack.setConfig(key, value, { secret });
     }
   });
 
@@ -107,7 +141,7 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
       generation: 1,
     });
     expect(listMembers()).toEqual([]);
-    await expectStateFreeOfSecrets();
+    await expectStateHoldsOnlyEncryptedCredentials();
   });
 
   it("runs the export: the list holds exactly the segment", async () => {
@@ -143,7 +177,7 @@ describe("examples/quickstart with the real Pulumi CLI", () => {
     expect(ccx.emulator.inspect.contact("customer0@example.com", accountId)).toMatchObject({
       lastName: "Last0",
     });
-    await expectStateFreeOfSecrets();
+    await expectStateHoldsOnlyEncryptedCredentials();
   });
 
   it("shows the last run and a hand edit of the list after `pulumi refresh`", async () => {

@@ -706,7 +706,15 @@ describe("the Dockerfile", () => {
       expect(stage[0]?.args).toMatch(/^node:24[-.@\w]*(\s+AS\s+\S+)?$/i);
     }
     const deps = stages.slice(0, -1).flat();
-    expect(deps.some((i) => i.keyword === "RUN" && /npm ci\b.*--omit=dev/.test(i.args))).toBe(true);
+    // The image installs the packed package with its production dependencies only.
+    expect(
+      deps.some(
+        (i) => i.keyword === "RUN" && /npm install\b.*--omit=dev.*ccx-reconciler-/.test(i.args),
+      ),
+    ).toBe(true);
+    expect(
+      deps.some((i) => i.keyword === "RUN" && /npm pack --workspace @ccx\/reconciler/.test(i.args)),
+    ).toBe(true);
   });
 
   it("runs the final stage as a non-root user, with a health check and the serve command", () => {

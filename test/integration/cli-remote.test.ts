@@ -107,6 +107,16 @@ describe("help, usage errors and exit codes", () => {
     expect((await ccx(["status", "--colour"])).code).toBe(2);
   });
 
+  it("exits 2 before sending the token over plain http to another host", async () => {
+    // 192.0.2.1 (TEST-NET-1) is never contacted: the check comes before any request.
+    const plain = await ccx(["status"], { CCX_ENDPOINT: "http://192.0.2.1:8080" });
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain("--endpoint (CCX_ENDPOINT) must use https://");
+    const flag = await ccx(["status", "--endpoint", "http://ccx.example.com"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("must use https://");
+  });
+
   it("exits 7 when the reconciler does not answer, and 4 for a wrong token", async () => {
     const unreachable = await ccx(["status"], { CCX_ENDPOINT: "http://127.0.0.1:9" });
     expect(unreachable.code).toBe(7);

@@ -125,6 +125,8 @@ export async function consent(
   accountId: string,
   scope: string,
   redirectUri = "http://localhost/callback",
+  /** More consent parameters, e.g. PKCE's `code_challenge` and `code_challenge_method`. */
+  extra: Record<string, string> = {},
 ): Promise<string> {
   const query = new URLSearchParams({
     client_id: clientId,
@@ -132,6 +134,7 @@ export async function consent(
     response_type: "code",
     scope,
     state: "s1",
+    ...extra,
   });
   const page = await fetch(`${emulator.authorizeUrl}?${query.toString()}`);
   if (page.status !== 200) throw new Error(`consent page answered ${page.status}`);
@@ -142,6 +145,7 @@ export async function consent(
     response_type: "code",
     scope,
     state: "s1",
+    ...extra,
     account_id: accountId,
     decision: "allow",
   });

@@ -66,6 +66,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Contact exports (whole-list reads) the emulator received for an account. */
+function listExports(accountId: string): number {
+  return emulator.inspect.activities(accountId).filter((a) => a.kind === "contact_exports").length;
+}
+
 function members(accountId: string, listName: string): string[] {
   return emulator.inspect.listMembers(listIdByName(emulator, accountId, listName));
 }
@@ -158,9 +163,12 @@ describe("a mirror export over its life", () => {
       { email: "P10@Example.com", first: "Other" },
       ...everyone.slice(11, 19),
     ]);
+    const exportsBefore = listExports(accountId);
     const run = await runToEnd(call, "mirror");
     expect(run.status, JSON.stringify(run.error)).toBe("succeeded");
     expect(run.counts).toMatchObject({ added: 0, updated: 0, removed: 1, listMembers: 18 });
+    // The leaver's id came from the snapshot: the list was not exported to find it.
+    expect(listExports(accountId)).toBe(exportsBefore);
     const leaver = emulator.inspect.contact("p19@example.com", accountId);
     expect(leaver?.deleted).toBe(false);
     expect(leaver?.permission).toBe("implicit");
@@ -168,6 +176,29 @@ describe("a mirror export over its life", () => {
     expect(members(accountId, listName)).toHaveLength(18);
     // Four runs so far: only the current snapshot and the one before it are kept.
     expect(await readdir(join(dir, "snapshots", "mirror"))).toHaveLength(2);
+  });
+
+  it("a contact that joined in one run leaves in the next without any read of the list", async () => {
+    const exportsBefore = listExports(accountId);
+    await writeSegment(folder(), "beta", [
+      { email: "P10@Example.com", first: "Other" },
+      ...everyone.slice(11, 19),
+      { email: "late@example.com", first: "Late" },
+    ]);
+    const joined = await runToEnd(call, "mirror");
+    expect(joined.status, JSON.stringify(joined.error)).toBe("succeeded");
+    expect(joined.counts).toMatchObject({ added: 1, removed: 0, listMembers: 19 });
+    expect(members(accountId, listName)).toContain("late@example.com");
+    await writeSegment(folder(), "beta", [
+      { email: "P10@Example.com", first: "Other" },
+      ...everyone.slice(11, 19),
+    ]);
+    const left = await runToEnd(call, "mirror");
+    expect(left.status, JSON.stringify(left.error)).toBe("succeeded");
+    expect(left.counts).toMatchObject({ added: 0, removed: 1, listMembers: 18 });
+    expect(members(accountId, listName)).not.toContain("late@example.com");
+    expect(emulator.inspect.contact("late@example.com", accountId)?.deleted).toBe(false);
+    expect(listExports(accountId)).toBe(exportsBefore);
   });
 
   it("a tripped guard pauses the run with its numbers and writes nothing", async () => {

@@ -49,8 +49,20 @@ export function requireSchemathesis(): void {
   }
 }
 
-function configToml(knownPathValues: Record<string, string[]>): string {
+/**
+ * The session's schemathesis.toml. Header values (API tokens) are not in it: each is a `${…}`
+ * placeholder that schemathesis fills from the environment ({@link headerEnvironment}), so a
+ * token is neither on a command line (which `ps` shows to every user) nor in a file.
+ */
+function configToml(
+  knownPathValues: Record<string, string[]>,
+  headers: Record<string, string>,
+): string {
   const lines: string[] = [];
+  const placeholders = Object.keys(headers).map(
+    (name, index) => `${JSON.stringify(name)} = "\${${headerVariable(index)}}"`,
+  );
+  if (placeholders.length > 0) lines.push(`headers = { ${placeholders.join(", ")} }`, "");
   for (const [name, values] of Object.entries(knownPathValues)) {
     lines.push(`[dictionaries.${name}]`, `values = ${JSON.stringify(values)}`, "");
   }
@@ -59,6 +71,17 @@ function configToml(knownPathValues: Record<string, string[]>): string {
     lines.push(`"path.${name}" = { dictionary = "${name}", probability = 0.7 }`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+function headerVariable(index: number): string {
+  return `CCX_FUZZ_HEADER_${index}`;
+}
+
+/** The environment that carries the header values of {@link configToml}. */
+function headerEnvironment(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.values(headers).map((value, index) => [headerVariable(index), value]),
+  );
 }
 
 interface JsonReport {
@@ -78,14 +101,13 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzOutcome
   const work = await mkdtemp(join(tmpdir(), "ccx-fuzz-"));
   try {
     const configPath = join(work, "schemathesis.toml");
-    await writeFile(configPath, configToml(options.knownPathValues ?? {}));
+    await writeFile(configPath, configToml(options.knownPathValues ?? {}, options.headers));
     const args = [
       "--config-file",
       configPath,
       "run",
       options.schema,
       ...(options.baseUrl === undefined ? [] : ["--url", options.baseUrl]),
-      ...Object.entries(options.headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`]),
       "--checks",
       FUZZ_CHECKS.join(","),
       "--max-examples",
@@ -106,6 +128,7 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzOutcome
       (resolve, reject) => {
         const child = spawn(schemathesisBin, args, {
           cwd: work,
+          env: { ...process.env, ...headerEnvironment(options.headers) },
           stdio: ["ignore", "pipe", "pipe"],
         });
         let text = "";

@@ -10,7 +10,7 @@ import { setTimeout } from "node:timers/promises";
 import { startEmulator, type Emulator, type StartEmulatorOptions } from "../../emulator/index.ts";
 import type { ExportRun } from "../../contract/index.ts";
 import { generateToken, hashToken } from "../../reconciler/src/auth/api-token.ts";
-import { parseConfig } from "../../reconciler/src/config.ts";
+import { parseConfig, type ReconcilerConfigInput } from "../../reconciler/src/config.ts";
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
 import { apiCaller, newEmulatorCredentials } from "./reconciler-fixtures.ts";
 
@@ -42,7 +42,11 @@ export interface CcxTestStack {
 const FINISHED: ReadonlySet<string> = new Set(["succeeded", "failed", "paused", "cancelled"]);
 
 export async function startCcxTestStack(
-  options: { emulator?: StartEmulatorOptions } = {},
+  options: {
+    emulator?: StartEmulatorOptions;
+    /** More reconciler settings (e.g. `plans`, `scheduler`), merged over the stack's own. */
+    config?: Partial<ReconcilerConfigInput>;
+  } = {},
 ): Promise<CcxTestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), "ccx-stack-"));
   const emulator = await startEmulator({ activityTiming: "instant", ...options.emulator });
@@ -57,6 +61,7 @@ export async function startCcxTestStack(
     auth: { bootstrapAdminToken: admin },
     log: { level: "silent" },
     ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
+    ...options.config,
   });
   const reconciler = await startReconciler(config);
   const contributor = generateToken();

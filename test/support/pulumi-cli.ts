@@ -3,7 +3,7 @@
  * temporary folder, passphrase secrets, no update checks and no plugin downloads, so runs stay
  * offline and never touch a developer's own Pulumi setup.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -35,17 +35,26 @@ export interface PulumiResult {
 export interface PulumiWorkspace {
   /** Environment every command runs with (extend it for provider settings). */
   readonly env: NodeJS.ProcessEnv;
-  /** Runs `pulumi <args>` in the program folder; rejects with the output when it fails. */
-  run(args: string[], options?: { env?: NodeJS.ProcessEnv }): Promise<PulumiResult>;
+  /**
+   * Runs `pulumi <args>` in the program folder; rejects with the output when it fails. `input`
+   * goes to its standard input. Arguments after `--` stay last, after the common flags.
+   */
+  run(args: string[], options?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<PulumiResult>;
+  /**
+   * `pulumi config set` with the value on standard input: never on a command line, where a value
+   * starting with `-` reads as a flag and a secret is visible to other users (`ps`).
+   */
+  setConfig(key: string, value: string, options?: { secret?: boolean }): Promise<PulumiResult>;
   /** Reads a stack's outputs (`pulumi stack output --json`, secrets shown). */
   outputs(): Promise<Record<string, unknown>>;
-  /** The stack's checkpoint (`pulumi stack export`). */
-  exportState(): Promise<{
+  /** The stack's checkpoint (`pulumi stack export`; `--show-secrets` decrypts secret values). */
+  exportState(options?: { showSecrets?: boolean }): Promise<{
     deployment: {
       resources?: Array<{
         type: string;
         urn: string;
         id?: string;
+        inputs?: Record<string, unknown>;
         outputs?: Record<string, unknown>;
       }>;
     };
@@ -96,22 +105,25 @@ export async function createPulumiWorkspace(options: {
 
   const run = async (
     args: string[],
-    extra?: { env?: NodeJS.ProcessEnv },
+    extra?: { env?: NodeJS.ProcessEnv; input?: string },
   ): Promise<PulumiResult> => {
-    const full = [...args, "--non-interactive", "--stack", options.stack];
-    try {
-      return await execFileAsync(join(options.binDir, "pulumi"), full, {
-        cwd: programDir,
-        env: { ...env, ...extra?.env },
-        maxBuffer: 64 * 1024 * 1024,
-      });
-    } catch (error) {
-      const failed = error as { stdout?: string; stderr?: string; code?: number };
+    const common = ["--non-interactive", "--stack", options.stack];
+    const separator = args.indexOf("--");
+    const full =
+      separator < 0
+        ? [...args, ...common]
+        : [...args.slice(0, separator), ...common, ...args.slice(separator)];
+    const result = await runWithInput(join(options.binDir, "pulumi"), full, {
+      cwd: programDir,
+      env: { ...env, ...extra?.env },
+      input: extra?.input ?? "",
+    });
+    if (result.code !== 0) {
       throw new Error(
-        `pulumi ${args.join(" ")} exited with ${String(failed.code)}\n${failed.stdout ?? ""}\n${failed.stderr ?? ""}`,
-        { cause: error },
+        `pulumi ${args.join(" ")} exited with ${String(result.code)}\n${result.stdout}\n${result.stderr}`,
       );
     }
+    return { stdout: result.stdout, stderr: result.stderr };
   };
 
   await execFileAsync(
@@ -126,12 +138,20 @@ export async function createPulumiWorkspace(options: {
   return {
     env,
     run,
+    setConfig: (key, value, setOptions) =>
+      run(["config", "set", ...(setOptions?.secret === true ? ["--secret"] : []), "--", key], {
+        input: value,
+      }),
     async outputs() {
       const { stdout } = await run(["stack", "output", "--json", "--show-secrets"]);
       return JSON.parse(stdout) as Record<string, unknown>;
     },
-    async exportState() {
-      const { stdout } = await run(["stack", "export"]);
+    async exportState(exportOptions) {
+      const { stdout } = await run([
+        "stack",
+        "export",
+        ...(exportOptions?.showSecrets === true ? ["--show-secrets"] : []),
+      ]);
       return JSON.parse(stdout) as Awaited<ReturnType<PulumiWorkspace["exportState"]>>;
     },
     async switchProgram(next) {
@@ -145,6 +165,24 @@ export async function createPulumiWorkspace(options: {
       for (const dir of programDirs) await rm(join(dir, stackFile), { force: true });
     },
   };
+}
+
+/** Runs a program with `input` on its standard input; resolves with its exit code and output. */
+function runWithInput(
+  file: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; input: string },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input);
+  });
 }
 
 /** One step of `pulumi preview --json`. */

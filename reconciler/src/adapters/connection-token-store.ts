@@ -20,15 +20,22 @@ export class ConnectionTokenStore implements TokenStore {
   readonly #secretBox: SecretBox;
   readonly #name: string;
 
+  readonly #now: () => Date;
+
   constructor(
     store: Store,
     secretBox: SecretBox,
     connection: Pick<ConnectionRecord, "id" | "name">,
+    options: {
+      /** The clock that stamps each use of the refresh token. @default () => new Date() */
+      now?: () => Date;
+    } = {},
   ) {
     this.#store = store;
     this.#secretBox = secretBox;
     this.#name = connection.name;
     this.connectionId = connection.id;
+    this.#now = options.now ?? (() => new Date());
   }
 
   async load(): Promise<ConnectionTokens | undefined> {
@@ -63,7 +70,11 @@ export class ConnectionTokenStore implements TokenStore {
       };
       // Sealing again also moves the secret to the active key when keys were rotated.
       const sealed = sealCredentials(this.#secretBox, this.#name, next);
-      await tx.replaceConnectionCredentials(this.#name, sealed, "connected");
+      // Every save follows a refresh: the refresh token was used now, which restarts Constant
+      // Contact's 180-day expiry of unused tokens (also in long-lived mode).
+      await tx.replaceConnectionCredentials(this.#name, sealed, "connected", {
+        refreshTokenUsedAt: this.#now(),
+      });
     });
   }
 

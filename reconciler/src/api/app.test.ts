@@ -28,6 +28,7 @@ import { migrate } from "../store/migrations.ts";
 import { IN_MEMORY, openPgliteDatabase } from "../store/pglite-database.ts";
 import type { SqlDatabase } from "../store/sql-database.ts";
 import { Store } from "../store/store.ts";
+import { createLogger } from "../main.ts";
 import { createApp } from "./app.ts";
 import { routeTable } from "./route-table.ts";
 
@@ -104,7 +105,8 @@ beforeAll(async () => {
     secrets.push(token);
     await store.createToken({ name: `${role}-token`, role, tokenHash: hashToken(token) });
   }
-  const logger = pino({ level: "debug" }, logs);
+  // The reconciler's own logger, with its redaction rules.
+  const logger = createLogger("debug", logs);
   app = createApp({
     store,
     verifier,
@@ -581,6 +583,38 @@ describe("exports", () => {
     );
     expect(paths).toContain(path);
     expect(response.json.error.message).toContain(text);
+  });
+
+  it("audits a change of source and of connection with what each was before", async () => {
+    expect((await call("PUT", "/v1/exports/moved", { body: exportBody("shared") })).status).toBe(
+      201,
+    );
+    const other = await call("PUT", "/v1/sources/other-lake", {
+      body: {
+        type: "azure-blob",
+        sharing: "admins",
+        accountUrl: "https://contoso.blob.core.windows.net",
+        container: "ci-exports",
+        prefix: "CustomerInsights_1/OtherExport",
+      },
+    });
+    expect(other.status).toBe(201);
+    const moved = await call("PUT", "/v1/exports/moved", {
+      body: exportBody("private", { source: "other-lake" }),
+    });
+    expect(moved.status).toBe(200);
+    const audit = await store.listAudit({ targetType: "export", targetName: "moved" });
+    expect(audit.at(-1)).toMatchObject({
+      action: "export.update",
+      actorName: "admin-token",
+      details: {
+        connection: "private",
+        changed: ["connection", "source"],
+        previousConnection: "shared",
+        source: { name: "other-lake" },
+        previousSource: { name: "segments" },
+      },
+    });
   });
 
   it("accepts a list by name, an azure-blob source by name, and a manual-only schedule", async () => {
@@ -1149,7 +1183,14 @@ describe("the status page at /ui", () => {
   });
 
   it("serves nothing else from its folder", async () => {
-    for (const path of ["/ui/status-page.ts", "/ui/../app.ts", "/ui/tsconfig.json", "/ui/x"]) {
+    const inherited = ["/ui/__proto__", "/ui/constructor", "/ui/toString", "/ui/hasOwnProperty"];
+    for (const path of [
+      "/ui/status-page.ts",
+      "/ui/../app.ts",
+      "/ui/tsconfig.json",
+      "/ui/x",
+      ...inherited,
+    ]) {
       const response = await app.request(path);
       expect(response.status, path).toBe(404);
     }
@@ -1181,7 +1222,10 @@ describe("secrets never leave in plain text", () => {
     expect(dump).toContain("credentials_ciphertext");
     expect(dump).toContain("secret_ciphertext");
     const logText = logs.text();
-    expect(logText).toContain('"token":"admin-token"');
+    // Every request line names the token that acted, by its name; only secrets are redacted.
+    expect(logText).toContain('"tokenName":"admin-token","role":"admin"');
+    expect(logText).toContain('"tokenName":"viewer-token","role":"viewer"');
+    expect(logText).not.toContain("[redacted]");
     const responseText = responses.map((response) => response.body).join("\n");
     const everySecret = [...secrets, ...verifier.issued];
     expect(everySecret.length).toBeGreaterThan(20);

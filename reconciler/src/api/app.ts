@@ -53,14 +53,15 @@ export function createApp(
     const started = performance.now();
     await next();
     const principal = c.get("principal") as AppEnv["Variables"]["principal"] | undefined;
-    // Method, path, status and the token's *name*: never headers or bodies.
+    // Method, path, status and the token's *name* (`tokenName`, which the redaction of `token`
+    // keys leaves alone): never headers or bodies.
     deps.logger.info(
       {
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
         durationMs: Math.round(performance.now() - started),
-        ...(principal === undefined ? {} : { token: principal.name, role: principal.role }),
+        ...(principal === undefined ? {} : { tokenName: principal.name, role: principal.role }),
       },
       "request",
     );

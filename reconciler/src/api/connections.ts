@@ -6,6 +6,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { canonicalJson, fingerprint, hashCanonical } from "../core/canonical-json.ts";
 import { decideConsent } from "../core/consent.ts";
+import { refreshTokenAgeDays } from "../core/refresh-token-age.ts";
 import type {
   ConnectionVerifier,
   ConstantContactCredentials,
@@ -88,7 +89,7 @@ export const deleteConnectionRoute = protectedRoute("connection.manage", "deleti
   },
 });
 
-function toConnection(record: ConnectionRecord, exports: string[]): Connection {
+function toConnection(record: ConnectionRecord, exports: string[], now: Date): Connection {
   return {
     name: record.name,
     type: "constant-contact",
@@ -100,6 +101,8 @@ function toConnection(record: ConnectionRecord, exports: string[]): Connection {
     organizationName: record.organizationName,
     status: record.status,
     refreshTokenFingerprint: record.refreshTokenFingerprint,
+    refreshTokenRefreshedAt: record.refreshTokenRefreshedAt,
+    refreshTokenAgeDays: refreshTokenAgeDays(record.refreshTokenRefreshedAt, now),
     generation: record.generation,
     exports,
     createdAt: record.createdAt,
@@ -159,7 +162,7 @@ export function registerConnectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDepe
     if (principal.role === "admin") {
       const items = await Promise.all(
         connections.map(async (record) =>
-          toConnection(record, await store.listAttachedExportNames(record.id)),
+          toConnection(record, await store.listAttachedExportNames(record.id), now()),
         ),
       );
       return c.json({ items }, 200);
@@ -175,7 +178,7 @@ export function registerConnectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDepe
     const { name } = c.req.valid("param");
     const record = await store.getConnection(name);
     if (record === undefined) throw new NotFoundError(`connection '${name}' does not exist`);
-    return c.json(toConnection(record, await store.listAttachedExportNames(record.id)), 200);
+    return c.json(toConnection(record, await store.listAttachedExportNames(record.id), now()), 200);
   });
 
   app.openapi(putConnectionRoute, async (c) => {
@@ -242,7 +245,10 @@ export function registerConnectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDepe
     };
 
     if (existing !== undefined && sameWrite(existing, write)) {
-      return c.json(toConnection(existing, await store.listAttachedExportNames(existing.id)), 200);
+      return c.json(
+        toConnection(existing, await store.listAttachedExportNames(existing.id), now()),
+        200,
+      );
     }
 
     const actor = auditActor(c);
@@ -287,7 +293,7 @@ export function registerConnectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDepe
         }
         return record;
       });
-      const body = toConnection(saved, await store.listAttachedExportNames(saved.id));
+      const body = toConnection(saved, await store.listAttachedExportNames(saved.id), now());
       return existing === undefined ? c.json(body, 201) : c.json(body, 200);
     } catch (error) {
       if (sqlState(error) === UNIQUE_VIOLATION) {

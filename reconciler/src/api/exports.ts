@@ -6,7 +6,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { hashCanonical } from "../core/canonical-json.ts";
+import { canonicalJson, hashCanonical } from "../core/canonical-json.ts";
 import { AppError, ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { getSource, type SourceRecord } from "../store/source-store.ts";
 import { sqlState, UNIQUE_VIOLATION } from "../store/sql-database.ts";
@@ -254,7 +254,13 @@ export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependen
           details: {
             connection: definition.connection,
             definitionHash,
-            ...(existing === undefined ? {} : { previousDefinitionHash: existing.definitionHash }),
+            source: describeSource(definition.source),
+            ...(existing === undefined
+              ? {}
+              : {
+                  previousDefinitionHash: existing.definitionHash,
+                  ...changesOf(existing.definition, definition),
+                }),
           },
         });
         return record;
@@ -360,4 +366,27 @@ export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependen
     });
     return c.json(toExport(saved), 200);
   });
+}
+
+/** Where an export reads from, for the audit log: the admin-owned source it names. */
+export function describeSource(source: ExportDefinition["source"]): Record<string, unknown> {
+  return { name: source };
+}
+
+/**
+ * What a change of definition touched, for the audit log: the changed top-level fields, and
+ * which connection and source it used before.
+ */
+function changesOf(before: ExportDefinition, after: ExportDefinition): Record<string, unknown> {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<
+    keyof ExportDefinition
+  >;
+  const changed = [...keys]
+    .filter((key) => canonicalJson(before[key]) !== canonicalJson(after[key]))
+    .sort();
+  return {
+    changed,
+    ...(changed.includes("connection") ? { previousConnection: before.connection } : {}),
+    ...(changed.includes("source") ? { previousSource: describeSource(before.source) } : {}),
+  };
 }

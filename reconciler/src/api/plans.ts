@@ -15,20 +15,25 @@ import { getSource } from "../store/source-store.ts";
 import type { ExportDefinition } from "../../../contract/export.ts";
 import { ExportPutRequestSchema } from "../../../contract/export.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
-import { requireExport, requireSourceFor } from "./exports.ts";
-import { conflictResponse, notFoundResponse } from "./error-handler.ts";
+import { describeSource, requireExport, requireSourceFor } from "./exports.ts";
+import { auditActor } from "./request-context.ts";
+import { hashCanonical } from "../core/canonical-json.ts";
+import { conflictResponse, errorContent, notFoundResponse } from "./error-handler.ts";
 import { protectedRoute } from "./route-table.ts";
 import { NameParamsSchema } from "../../../contract/common.ts";
 import { ExportPlanSchema } from "../../../contract/plan.ts";
 
 const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 
-/** Plans an export; the export pipeline implements it (`export/export-planner.ts`). */
+/**
+ * Plans an export for a caller; the export pipeline implements it (`export/export-planner.ts`,
+ * behind the reuse and rate limit of `export/plan-gate.ts`).
+ */
 export type ExportPlanner = (
   name: string,
   proposed: ExportDefinition | undefined,
-  options?: PlanOptions,
-) => Promise<PlannedExport>;
+  options: PlanOptions & { tokenName: string },
+) => Promise<PlannedExport & { reused?: boolean }>;
 
 export const planExportRoute = protectedRoute("export.read", "planning an export", {
   method: "post",
@@ -48,6 +53,11 @@ export const planExportRoute = protectedRoute("export.read", "planning an export
     200: { description: "The plan", content: json(ExportPlanSchema) },
     ...notFoundResponse,
     ...conflictResponse,
+    429: {
+      description:
+        "This token made its plans for the minute (plans.perTokenPerMinute); `details.retryAfterSeconds` says when to try again",
+      content: errorContent,
+    },
   },
 });
 
@@ -109,9 +119,20 @@ export function registerPlanRoutes(
         retryable: true,
       });
     }
+    let outcome: Record<string, unknown> = { outcome: "failed" };
     try {
-      return c.json(await planner(name, proposed, { compareWithStored }), 200);
+      const plan = await planner(name, proposed, {
+        compareWithStored,
+        tokenName: c.get("principal").name,
+      });
+      outcome = {
+        outcome: plan.blocked ? "blocked" : "planned",
+        counts: plan.counts,
+        reused: plan.reused === true,
+      };
+      return c.json(plan, 200);
     } catch (error) {
+      if (error instanceof AppError) outcome = { outcome: "failed", code: error.code };
       if (error instanceof AppError && CALLER_FIXABLE.has(error.code)) {
         throw new ConflictError(error.code, error.message, {
           cause: error,
@@ -119,6 +140,24 @@ export function registerPlanRoutes(
         });
       }
       throw error;
+    } finally {
+      // A proposed definition makes the reconciler read the sources and the Constant Contact
+      // account it names, before anything is applied: who asked, for what, is audited.
+      if (proposed !== undefined) {
+        await deps.store.appendAudit({
+          ...auditActor(c),
+          action: "export.plan",
+          targetType: "export",
+          targetName: name,
+          details: {
+            proposed: true,
+            connection: proposed.connection,
+            definitionHash: hashCanonical(proposed),
+            source: describeSource(proposed.source),
+            ...outcome,
+          },
+        });
+      }
     }
   });
 }

@@ -11,6 +11,7 @@ import {
   type ReconcilerClient as ApiClient,
 } from "./api-client.ts";
 import { EXIT_CODES_HELP, ExitCode } from "./exit-codes.ts";
+import { insecureUrlProblem } from "../core/secure-url.ts";
 import { createStyle, wantsColour, type Style } from "./terminal.ts";
 
 /** The options every remote command accepts, for its `--help`. */
@@ -127,8 +128,12 @@ export async function runRemoteCommand(
       "no API token: set CCX_TOKEN (or pass --token); create one with `ccx token create`",
     );
   }
-  if (!/^https?:\/\/[^\s/]+/.test(endpoint)) {
-    return usageError(`--endpoint must be an http(s) URL, e.g. ${DEFAULT_ENDPOINT}`);
+  // The token goes with every request: only over https, or to this machine.
+  const endpointProblem = /^https?:\/\/[^\s/]+/.test(endpoint)
+    ? insecureUrlProblem(endpoint)
+    : `must be an http(s) URL, e.g. ${DEFAULT_ENDPOINT}`;
+  if (endpointProblem !== undefined) {
+    return usageError(`--endpoint (CCX_ENDPOINT) ${endpointProblem}`);
   }
   const tty = io.stdout.isTTY === true;
   const style = createStyle(values.json !== true && wantsColour(io.stdout, io.env));

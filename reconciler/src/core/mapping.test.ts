@@ -1,5 +1,12 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { checkMappings, hashMappedFields, mapRow, requiredColumns } from "./mapping.ts";
+import {
+  checkMappings,
+  hashMappedFields,
+  mapRow,
+  requiredColumns,
+  STANDARD_FIELDS,
+} from "./mapping.ts";
 import type { FieldMappings, MappedContact, RowRejection, SourceRow } from "./mapping.ts";
 
 const mappings: FieldMappings = {
@@ -152,5 +159,27 @@ describe("checkMappings and requiredColumns", () => {
       "email",
       "customFields",
     ]);
+  });
+});
+
+describe("hashMappedFields", () => {
+  // Snapshots hold these hashes: the text hashed must stay exactly the JSON of the values.
+  it.each([
+    ["plain values", { email: "a@b.co", firstName: "Ann", companyName: "Contoso" }],
+    ["quotes and backslashes", { email: "a@b.co", firstName: 'A "B" \\ C' }],
+    ["control characters", { email: "a@b.co", lastName: "x\ty\u0001" }],
+    [
+      "non-ASCII and a lone surrogate",
+      { email: "a@b.co", firstName: "Zoë 中 \u{1F600}", lastName: "\ud800" },
+    ],
+    [
+      "custom fields",
+      { email: "a@b.co", firstName: "Ann", customFields: { tier: "gold", a: "1" } },
+    ],
+  ])("hashes the JSON of the values for %s", (_name, contact: MappedContact) => {
+    const parts: unknown[] = STANDARD_FIELDS.map((field) => contact[field] ?? "");
+    parts.push(Object.entries(contact.customFields ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const expected = createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
+    expect(hashMappedFields(contact)).toBe(expected);
   });
 });

@@ -171,12 +171,33 @@ export function mapRow(
  * collision between one contact's old and new values, about 1 in 1.8 × 10^19.
  */
 export function hashMappedFields(contact: MappedContact): string {
-  const parts: unknown[] = STANDARD_FIELDS.map((field) => contact[field] ?? "");
+  const first = contact.firstName ?? "";
+  const last = contact.lastName ?? "";
+  const job = contact.jobTitle ?? "";
+  const company = contact.companyName ?? "";
+  const phone = contact.phone ?? "";
+  // The hashed text is `JSON.stringify([first, last, job, company, phone, [[name, value], …]])`
+  // (snapshots hold hashes of exactly that); built by hand when no value needs escaping, which
+  // costs a fraction of stringifying an array per row.
+  if (
+    contact.customFields === undefined &&
+    !NEEDS_JSON_ESCAPE.test(first + last + job + company + phone)
+  ) {
+    return hash(
+      "sha256",
+      `["${first}","${last}","${job}","${company}","${phone}",[]]`,
+      "hex",
+    ).slice(0, 16);
+  }
+  const parts: unknown[] = [first, last, job, company, phone];
   parts.push(
     Object.entries(contact.customFields ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
   return hash("sha256", JSON.stringify(parts), "hex").slice(0, 16);
 }
+
+/** Characters `JSON.stringify` escapes (surrogates: only lone ones, but any sends us the slow way). */
+const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 const customNameCache = new WeakMap<FieldMappings, readonly string[]>();
 

@@ -3,7 +3,7 @@
  * create the export, wait for it, then stream the file row by row. One request for the file
  * instead of one per 500 members, at the price of waiting for the activity.
  */
-import { parse } from "csv-parse";
+import { CsvRecordParser } from "../core/csv-records.ts";
 import type { ActivityCreator, WaitOptions } from "./activities.ts";
 import { waitForActivity } from "./activities.ts";
 import type { ApiTransport } from "./api-transport.ts";
@@ -43,6 +43,32 @@ export async function* exportListContacts(
     );
   }
   const file = await transport.stream({ operation: "get_contact_export", method: "GET", href });
-  const parser = file.pipe(parse({ columns: true, bom: true, skip_empty_lines: true }));
-  for await (const record of parser as AsyncIterable<Record<string, string>>) yield record;
+  // A list export of a million contacts: records are parsed a chunk at a time, not one stream
+  // event per record.
+  const parser = new CsvRecordParser();
+  const decoder = new TextDecoder("utf-8");
+  let header: string[] | undefined;
+  let records: Array<Record<string, string>> = [];
+  const onRecord = (fields: string[]): void => {
+    if (header === undefined) {
+      header = fields;
+      return;
+    }
+    const record: Record<string, string> = {};
+    for (let i = 0; i < header.length; i += 1) record[header[i] as string] = fields[i] ?? "";
+    records.push(record);
+  };
+  try {
+    for await (const chunk of file as AsyncIterable<Buffer>) {
+      parser.push(decoder.decode(chunk, { stream: true }), onRecord);
+      const batch = records;
+      records = [];
+      yield* batch;
+    }
+    parser.push(decoder.decode(), onRecord);
+    parser.end(onRecord);
+    yield* records;
+  } finally {
+    file.destroy();
+  }
 }

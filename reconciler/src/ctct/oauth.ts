@@ -2,6 +2,7 @@
  * OAuth2 with Constant Contact (CONTRACT §5): the consent URL, the authorization-code exchange
  * used by `ccx connect`, and the refresh grant. Client secrets and tokens never appear in errors.
  */
+import { createHash, randomBytes } from "node:crypto";
 import { request } from "undici";
 import type { Dispatcher } from "undici";
 import { z } from "zod";
@@ -52,6 +53,8 @@ export function buildAuthorizeUrl(options: {
   scopes?: readonly string[];
   /** @default DEFAULT_AUTHORIZE_URL (the real service) */
   authorizeUrl?: string;
+  /** PKCE: the S256 challenge of the verifier the code exchange will send ({@link createPkcePair}). */
+  codeChallenge?: string;
 }): string {
   const url = new URL(options.authorizeUrl ?? DEFAULT_AUTHORIZE_URL);
   url.searchParams.set("client_id", options.clientId);
@@ -59,7 +62,20 @@ export function buildAuthorizeUrl(options: {
   url.searchParams.set("response_type", "code");
   url.searchParams.set("scope", (options.scopes ?? DEFAULT_SCOPES).join(" "));
   url.searchParams.set("state", options.state);
+  if (options.codeChallenge !== undefined) {
+    url.searchParams.set("code_challenge", options.codeChallenge);
+    url.searchParams.set("code_challenge_method", "S256");
+  }
   return url.toString();
+}
+
+/**
+ * A PKCE pair (RFC 7636, S256): a code intercepted on its way to the local callback is useless
+ * without the verifier, which never leaves this process until the code exchange.
+ */
+export function createPkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString("base64url");
+  return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
 }
 
 /** Exchanges the `code` from the consent redirect for tokens (CONTRACT §1, code grant). */
@@ -68,10 +84,17 @@ export function exchangeAuthorizationCode(
   code: string,
   redirectUri: string,
   now: () => number = Date.now,
+  /** PKCE verifier whose challenge the consent URL carried. */
+  codeVerifier?: string,
 ): Promise<TokenGrant> {
   return postTokenRequest(
     app,
-    { grant_type: "authorization_code", code, redirect_uri: redirectUri },
+    {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: redirectUri,
+      ...(codeVerifier === undefined ? {} : { code_verifier: codeVerifier }),
+    },
     now,
   );
 }

@@ -47,14 +47,19 @@ export interface SendChunksOptions {
   activityTimeoutMs?: number | undefined;
   /** Longest wait between two polls, in ms. @default 2_500 */
   maxPollDelayMs?: number | undefined;
-  /** Called once Constant Contact accepted a chunk; the checkpoint must be durable on return. */
-  onSent(chunk: WriteChunk, activityId: string): Promise<void>;
+  /**
+   * Called once Constant Contact accepted a chunk, with the activity's `created_at` when given;
+   * the checkpoint must be durable on return.
+   */
+  onSent(chunk: WriteChunk, activityId: string, createdAt: string | undefined): Promise<void>;
   /** Called once per completed chunk (also for chunks an earlier attempt confirmed). */
   onConfirmed(confirmed: ConfirmedChunk, resumed: boolean): Promise<void>;
   /** Called once every chunk was sent (or skipped), before waiting for the last ones. */
   onAllSent?: (() => void) | undefined;
   /** Asked before each new chunk is sent: true stops sending (in-flight chunks still finish). */
   shouldStop(): Promise<boolean>;
+  /** Wraps every wait on Constant Contact (a POST, a poll and its pause), e.g. to time it. */
+  waiting?: (<T>(work: Promise<T>) => Promise<T>) | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
@@ -93,6 +98,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
   const maxDelay = options.maxPollDelayMs ?? 2_500;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const creator = new ActivityCreator(options.client.transport);
+  const waiting = options.waiting ?? (<T>(work: Promise<T>): Promise<T> => work);
   const inFlight = new Map<string, InFlight>();
   let sent = 0;
   let delay = 1_000;
@@ -200,16 +206,16 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
       });
       continue;
     }
-    while (inFlight.size >= maxInFlight) await pollOnce();
+    while (inFlight.size >= maxInFlight) await waiting(pollOnce());
     if (await options.shouldStop()) {
       stopped = true;
       break;
     }
-    const activity = await creator.create(KIND[chunk.phase], chunk.body, {
-      itemsTotal: chunk.itemCount,
-    });
+    const activity = await waiting(
+      creator.create(KIND[chunk.phase], chunk.body, { itemsTotal: chunk.itemCount }),
+    );
     sent += 1;
-    await options.onSent(chunk, activity.activity_id);
+    await options.onSent(chunk, activity.activity_id, activity.created_at);
     inFlight.set(activity.activity_id, {
       chunk: summary,
       activityId: activity.activity_id,
@@ -217,7 +223,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
     });
   }
   if (!stopped) options.onAllSent?.();
-  while (inFlight.size > 0) await pollOnce();
+  while (inFlight.size > 0) await waiting(pollOnce());
   return { finished: !stopped, sent };
 }
 

@@ -1,28 +1,22 @@
 /**
  * The first half of the export pipeline: read every segment → map → validate → sort by e-mail →
- * de-duplicate. The result is a spool file of unique contacts sorted by key, which the plan and
- * the write pass each stream (and which becomes the next snapshot), so the sources are read once
- * per run and memory stays flat (ADR 0003).
+ * de-duplicate. The result is the unique contacts sorted by key, held compactly in memory or, past
+ * the sorter's budget, in a spool file, which the plan and the write pass each stream (and which
+ * becomes the next snapshot), so the sources are read once per run and memory stays flat (ADR
+ * 0003, ADR 0010).
  *
  * Conflict rule (see `core/dedupe.ts`): the first segment in declaration order wins, then the
- * first row within it; later rows with the same e-mail are counted as duplicates.
+ * first row within it; later rows with the same e-mail are counted as duplicates. Segments are
+ * read in declaration order and rows in file order, so "first added wins" in the sorter is
+ * exactly that rule.
  */
-import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { finished } from "node:stream/promises";
 import { AppError } from "../core/errors.ts";
-import { createDeduplicator } from "../core/dedupe.ts";
-import type { DedupeCounts, RowOrigin } from "../core/dedupe.ts";
-import { checkMappings, mapRow } from "../core/mapping.ts";
+import { checkMappings, mapRow, STANDARD_FIELDS } from "../core/mapping.ts";
 import type { FieldMappings, MappedContact, RowError } from "../core/mapping.ts";
 import { toImportItem } from "../ctct/import-chunker.ts";
-import type { SegmentSource } from "../sources/segment-source.ts";
-import { splitLineBatches } from "../core/text-lines.ts";
-import { sortLinesExternally } from "./external-sort.ts";
-import type { ExternalSortOptions, SortedLines } from "./external-sort.ts";
+import type { SegmentRow, SegmentSource } from "../sources/segment-source.ts";
+import { RecordSorter } from "./record-sorter.ts";
+import type { RecordSorterOptions } from "./record-sorter.ts";
 
 /** A unique desired contact as stored in the spool; `fields` is parsed only when sent. */
 export interface DesiredRow {
@@ -30,17 +24,73 @@ export interface DesiredRow {
   key: string;
   /** Hash of the mapped fields. */
   hash: string;
-  /** JSON of the mapped fields other than the e-mail; see {@link contactOf}. */
+  /** The mapped fields other than the e-mail, encoded by {@link encodeFields}; see {@link contactOf}. */
   fields: string;
+}
+
+/** Marks {@link DesiredRow.fields} written as JSON (a value held a control character). */
+const JSON_FIELDS = "\u0001";
+/** Separates values in {@link DesiredRow.fields}, in {@link STANDARD_FIELDS} order. */
+const VALUE_SEPARATOR = "\u0000";
+const CONTROL_CHARACTER = /[\u0000-\u001f]/;
+
+/**
+ * Encodes the fields of a mapped contact compactly: the standard fields' values in
+ * {@link STANDARD_FIELDS} order joined by NUL, then custom fields as name and value, so a
+ * million rows hold a third of the bytes JSON would. Values with a control character (which NUL
+ * and the spool's line breaks are) fall back to JSON behind a `\u0001` mark.
+ */
+export function encodeFields(contact: MappedContact): string {
+  const first = contact.firstName ?? "";
+  const last = contact.lastName ?? "";
+  const job = contact.jobTitle ?? "";
+  const company = contact.companyName ?? "";
+  const phone = contact.phone ?? "";
+  let text = `${first}\u0000${last}\u0000${job}\u0000${company}\u0000${phone}`;
+  let plain = !CONTROL_CHARACTER.test(first + last + job + company + phone);
+  if (contact.customFields !== undefined) {
+    for (const [name, value] of Object.entries(contact.customFields)) {
+      if (CONTROL_CHARACTER.test(name) || CONTROL_CHARACTER.test(value)) plain = false;
+      text += VALUE_SEPARATOR + name + VALUE_SEPARATOR + value;
+    }
+  }
+  if (plain) return text;
+  const { email: _email, ...fields } = contact;
+  return JSON_FIELDS + JSON.stringify(fields);
 }
 
 /** The contact of a spooled row. */
 export function contactOf(row: DesiredRow): MappedContact {
-  return { ...(JSON.parse(row.fields) as Omit<MappedContact, "email">), email: row.key };
+  const text = row.fields;
+  if (text.startsWith(JSON_FIELDS)) {
+    return {
+      ...(JSON.parse(text.slice(JSON_FIELDS.length)) as Omit<MappedContact, "email">),
+      email: row.key,
+    };
+  }
+  if (text.startsWith("{")) {
+    // Written as JSON by an earlier version, e.g. in a test fixture.
+    return { ...(JSON.parse(text) as Omit<MappedContact, "email">), email: row.key };
+  }
+  const values = text.split(VALUE_SEPARATOR);
+  const contact: MappedContact = { email: row.key };
+  for (let i = 0; i < STANDARD_FIELDS.length; i += 1) {
+    const value = values[i];
+    if (value !== undefined && value !== "")
+      contact[STANDARD_FIELDS[i] as (typeof STANDARD_FIELDS)[number]] = value;
+  }
+  if (values.length > STANDARD_FIELDS.length) {
+    const custom: Record<string, string> = {};
+    for (let i = STANDARD_FIELDS.length; i + 1 < values.length; i += 2) {
+      custom[values[i] as string] = values[i + 1] as string;
+    }
+    contact.customFields = custom;
+  }
+  return contact;
 }
 
 /** Options of {@link collectDesiredContacts}. */
-export interface CollectOptions extends ExternalSortOptions {
+export interface CollectOptions extends RecordSorterOptions {
   source: SegmentSource;
   /** The export's segments, in declaration order (the order the conflict rule uses). */
   segments: readonly string[];
@@ -89,9 +139,8 @@ export interface DesiredContacts extends AsyncDisposable {
 /** Every how many valid rows the import item size is measured. */
 const IMPORT_BYTES_SAMPLE = 16;
 
-/** Sorting key width: up to 10,000 segments and 10^10 rows per segment. */
-const SEGMENT_DIGITS = 4;
-const ORDINAL_DIGITS = 10;
+/** Most segments an export may name. */
+const MAX_SEGMENTS = 9_999;
 
 /**
  * Reads, maps, validates, sorts and de-duplicates all segments of an export.
@@ -109,11 +158,8 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
       },
     );
   }
-  if (options.segments.length >= 10 ** SEGMENT_DIGITS) {
-    throw new AppError(
-      "VALIDATION_FAILED",
-      `an export may name at most ${10 ** SEGMENT_DIGITS - 1} segments`,
-    );
+  if (options.segments.length > MAX_SEGMENTS) {
+    throw new AppError("VALIDATION_FAILED", `an export may name at most ${MAX_SEGMENTS} segments`);
   }
   const maxKept = options.maxRowErrorsKept ?? 1_000;
   const progressEvery = options.progressEvery ?? 100_000;
@@ -125,8 +171,9 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
   let sampled = 0;
   let valid = 0;
 
-  async function* mappedLines(): AsyncGenerator<string> {
-    for (const [segmentIndex, segment] of options.segments.entries()) {
+  const sorter = new RecordSorter(options);
+  try {
+    for (const segment of options.segments) {
       const resolved = await options.source.resolve(segment);
       const read: SegmentRead = {
         segment,
@@ -137,30 +184,33 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
       };
       segments.push(read);
       let sawEmailColumn = false;
-      for await (const row of resolved.rows()) {
-        read.rows += 1;
-        rows += 1;
-        if (!sawEmailColumn && row[options.mappings.email] !== undefined) sawEmailColumn = true;
-        if (options.onProgress !== undefined && read.rows % progressEvery === 0) {
-          options.onProgress({ segment, rowsRead: read.rows });
+      for await (const batch of resolved.rowBatches?.() ?? inBatches(resolved.rows())) {
+        for (const row of batch) {
+          read.rows += 1;
+          rows += 1;
+          if (!sawEmailColumn && row[options.mappings.email] !== undefined) sawEmailColumn = true;
+          if (options.onProgress !== undefined && read.rows % progressEvery === 0) {
+            options.onProgress({ segment, rowsRead: read.rows });
+          }
+          const mapped = mapRow(row, options.mappings, { segment, row: read.rows });
+          if (!mapped.ok) {
+            read.invalid += 1;
+            invalid += 1;
+            if (rowErrors.length < maxKept) rowErrors.push(mapped.error);
+            options.onRowError?.(mapped.error);
+            continue;
+          }
+          valid += 1;
+          // The mean item size only sizes the request estimate: one row in 16 measures it well
+          // enough, at a sixteenth of the cost of a second serialisation per row.
+          if (valid % IMPORT_BYTES_SAMPLE === 1) {
+            importBytes += Buffer.byteLength(JSON.stringify(toImportItem(mapped.contact)));
+            sampled += 1;
+          }
+          if (sorter.add(mapped.contact.email, `${mapped.hash}\t${encodeFields(mapped.contact)}`)) {
+            await sorter.spill();
+          }
         }
-        const mapped = mapRow(row, options.mappings, { segment, row: read.rows });
-        if (!mapped.ok) {
-          read.invalid += 1;
-          invalid += 1;
-          if (rowErrors.length < maxKept) rowErrors.push(mapped.error);
-          options.onRowError?.(mapped.error);
-          continue;
-        }
-        valid += 1;
-        const { email: _email, ...fields } = mapped.contact;
-        // The mean item size only sizes the request estimate: one row in 16 measures it well
-        // enough, at a sixteenth of the cost of a second serialisation per row.
-        if (valid % IMPORT_BYTES_SAMPLE === 1) {
-          importBytes += Buffer.byteLength(JSON.stringify(toImportItem(mapped.contact)));
-          sampled += 1;
-        }
-        yield `${mapped.contact.email}\t${String(segmentIndex).padStart(SEGMENT_DIGITS, "0")}\t${String(read.rows).padStart(ORDINAL_DIGITS, "0")}\t${mapped.hash}\t${JSON.stringify(fields)}`;
       }
       if (read.rows > 0 && !sawEmailColumn) {
         throw new AppError(
@@ -170,81 +220,47 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
         );
       }
     }
-  }
-
-  const sorted = await sortLinesExternally(mappedLines(), options);
-  const counts: DedupeCounts = { unique: 0, duplicates: 0 };
-  const folder = await mkdtemp(join(options.tempDirectory ?? tmpdir(), "ccx-desired-"));
-  const spool = join(folder, "desired.tsv");
-  try {
-    await writeSpool(sorted, spool, createDeduplicator(counts));
   } catch (error) {
-    await rm(folder, { recursive: true, force: true });
+    await sorter.abandon();
     throw error;
-  } finally {
-    await sorted.dispose();
   }
-  const dispose = (): Promise<void> => rm(folder, { recursive: true, force: true });
+  const sorted = await sorter.finish();
+  const dispose = (): Promise<void> => sorted.dispose();
   return {
     segments,
-    counts: { rows, invalid, duplicates: counts.duplicates, profiles: counts.unique },
+    counts: { rows, invalid, duplicates: sorted.duplicates, profiles: sorted.unique },
     rowErrors,
     averageImportItemBytes: sampled === 0 ? 0 : importBytes / sampled,
-    rows: () => readSpool(spool),
+    rows: () => rowsOf(sorted.lines()),
     dispose,
     [Symbol.asyncDispose]: dispose,
   };
 }
 
-/**
- * Writes the unique rows of the sorted stream to the spool, as `key\thash\tfields` lines. One
- * plain loop with no generator layers between the merge and the file (ADR 0003).
- */
-async function writeSpool(
-  sorted: SortedLines,
-  file: string,
-  keep: (item: RowOrigin) => boolean,
-): Promise<void> {
-  const out = createWriteStream(file);
-  const failed = new Promise<never>((_, reject) => out.once("error", reject));
-  failed.catch(() => undefined);
-  const origin = { key: "", segmentIndex: 0, ordinal: 0 };
-  let chunk = "";
-  for await (const batch of sorted.batches()) {
-    for (const line of batch) {
-      const first = line.indexOf("\t");
-      const second = first + 1 + SEGMENT_DIGITS;
-      const third = second + 1 + ORDINAL_DIGITS;
-      origin.key = line.slice(0, first);
-      origin.segmentIndex = Number(line.slice(first + 1, second));
-      origin.ordinal = Number(line.slice(second + 1, third));
-      if (!keep({ ...origin })) continue;
-      chunk += `${origin.key}\t${line.slice(third + 1)}\n`;
-    }
-    if (chunk.length >= 256 * 1024) {
-      if (!out.write(chunk)) await Promise.race([once(out, "drain"), failed]);
-      chunk = "";
+/** Rows of a source that hands them over one by one, in batches of up to 1,024. */
+async function* inBatches(rows: AsyncIterable<SegmentRow>): AsyncGenerator<SegmentRow[]> {
+  let batch: SegmentRow[] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length === 1_024) {
+      yield batch;
+      batch = [];
     }
   }
-  out.end(chunk);
-  await Promise.race([finished(out), failed]);
+  if (batch.length > 0) yield batch;
 }
 
-async function* readSpool(file: string): AsyncGenerator<DesiredRow> {
-  const input = createReadStream(file, { highWaterMark: 256 * 1024, encoding: "utf8" });
-  try {
-    for await (const lines of splitLineBatches(input as AsyncIterable<string>)) {
-      for (const line of lines) {
-        const first = line.indexOf("\t");
-        const second = line.indexOf("\t", first + 1);
-        yield {
-          key: line.slice(0, first),
-          hash: line.slice(first + 1, second),
-          fields: line.slice(second + 1),
-        };
-      }
+/** Desired rows of sorted `key\thash\tfields` lines. */
+async function* rowsOf(lines: AsyncIterable<string[]>): AsyncGenerator<DesiredRow> {
+  for await (const batch of lines) {
+    for (const line of batch) {
+      const first = line.indexOf("\t");
+      const second = line.indexOf("\t", first + 1);
+      yield {
+        key: line.slice(0, first),
+        hash: line.slice(first + 1, second),
+        fields: line.slice(second + 1),
+      };
     }
-  } finally {
-    input.destroy();
   }
 }

@@ -11,7 +11,13 @@ import { AppError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { DEFAULT_PROFILE_LIMIT } from "../core/guards.ts";
 import type { ExportPlan } from "../core/plan.ts";
 import type { RowError } from "../core/mapping.ts";
+import { hashCanonical } from "../core/canonical-json.ts";
+import type { CtctClient } from "../ctct/client.ts";
+import { applicationKeyOf } from "../scheduler/request-budget.ts";
+import { SchedulerStore, utcDay } from "../scheduler/scheduler-store.ts";
+import { readSourceVersion } from "../scheduler/source-version.ts";
 import { openSegmentSource } from "../sources/open-source.ts";
+import type { ConnectionRecord } from "../store/store.ts";
 import { getCurrentSnapshot } from "../store/run-store.ts";
 import { createConnectionClient } from "./connection-client.ts";
 import type { SegmentRead } from "./desired-contacts.ts";
@@ -19,7 +25,7 @@ import { buildExportPlan } from "./plan-export-run.ts";
 import type { PreviousSnapshot } from "./plan-export-run.ts";
 import { resolveExportList } from "./resolve-list.ts";
 import type { ExportRunDependencies } from "./run-export.ts";
-import { fetchUnsubscribedEmails } from "./suppressions.ts";
+import { readOptOuts } from "./opt-out-set.ts";
 
 /** A plan with what it was computed from. */
 export interface PlannedExport extends ExportPlan {
@@ -69,7 +75,14 @@ export async function planExport(
   const client = createConnectionClient(deps.store, deps.secretBox, connection, deps.ctct);
   try {
     const list = await resolveExportList(client, definition, { mayCreate: false });
-    const unsubscribed = await fetchUnsubscribedEmails(client);
+    // The kept set and what changed since; a plan reads it but writes nothing back.
+    const unsubscribed = (
+      await readOptOuts(client, {
+        snapshots: deps.snapshots,
+        connectionId: connection.id,
+        persist: false,
+      })
+    ).emails;
     const current =
       existing === undefined || options.compareWithStored === false
         ? undefined
@@ -127,5 +140,71 @@ export async function planExport(
     });
   } finally {
     await client.close();
+    // A plan reads the list and the opt-outs: its requests count against the application's
+    // shared daily budget like a run's (CONTRACT §2.1), also when it failed.
+    await recordRequestUse(deps, connection, requestsOf(client));
+  }
+}
+
+/**
+ * What a plan of `name` depends on, as one key: the definition (stored or proposed), its
+ * segments' versions, the export's current snapshot and the connection's state. Equal keys give
+ * equal plans (short of hand edits in Constant Contact), so a plan may be reused while the key
+ * stays the same. Undefined when a part cannot be read; then the plan is made afresh.
+ */
+export async function planReuseKey(
+  deps: ExportRunDependencies,
+  name: string,
+  proposed?: ExportDefinition,
+  options: PlanOptions = {},
+): Promise<string | undefined> {
+  const existing = await deps.store.getExport(name);
+  const definition = proposed ?? existing?.definition;
+  if (definition === undefined) return undefined;
+  const connection = await deps.store.getConnection(definition.connection);
+  if (connection === undefined) return undefined;
+  const snapshot =
+    existing === undefined ? undefined : await getCurrentSnapshot(deps.store, existing.id);
+  let sourceVersion: string;
+  try {
+    sourceVersion = await readSourceVersion(definition, {
+      store: deps.store,
+      secretBox: deps.secretBox,
+      environment: deps.sources,
+    });
+  } catch {
+    return undefined;
+  }
+  return hashCanonical({
+    name,
+    definition,
+    // A plan compared with the stored snapshot is only for callers who may manage the export:
+    // it must never be reused for one who may not.
+    compareWithStored: options.compareWithStored !== false,
+    sourceVersion,
+    snapshot: snapshot?.snapshotId ?? null,
+    connection: [connection.id, connection.generation, connection.status],
+  });
+}
+
+function requestsOf(client: CtctClient): number {
+  return Object.values(client.requestCounts()).reduce((sum, count) => sum + count, 0);
+}
+
+async function recordRequestUse(
+  deps: ExportRunDependencies,
+  connection: ConnectionRecord,
+  requests: number,
+): Promise<void> {
+  if (requests <= 0) return;
+  try {
+    await new SchedulerStore(deps.store.db).recordRequestUse(
+      applicationKeyOf(deps.secretBox, connection),
+      utcDay(new Date()),
+      requests,
+    );
+  } catch (error) {
+    // The plan itself is done; a ledger that cannot be written must not turn it into a failure.
+    deps.logger.warn({ err: error, requests }, "could not count a plan's requests in the budget");
   }
 }

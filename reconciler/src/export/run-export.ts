@@ -40,14 +40,17 @@ import type { CtctSettings } from "./connection-client.ts";
 import { collectDesiredContacts } from "./desired-contacts.ts";
 import type { DesiredContacts, DesiredRow } from "./desired-contacts.ts";
 import { resolveLeaverIds } from "./leaver-contact-ids.ts";
+import { fetchImportedContactIds, withContactIds } from "./imported-contact-ids.ts";
 import { planFromDesired, previousEntries } from "./plan-export-run.ts";
 import type { PreviousSnapshot } from "./plan-export-run.ts";
 import { recordNextSnapshot } from "./record-snapshot.ts";
 import { rejectedRows } from "./rejected-rows.ts";
 import type { RejectedSample } from "./rejected-rows.ts";
 import { ProgressReporter } from "./run-progress.ts";
+import type { RunPhases } from "./run-progress.ts";
+import { WaitClock } from "./wait-clock.ts";
 import { resolveExportList } from "./resolve-list.ts";
-import { fetchUnsubscribedEmails } from "./suppressions.ts";
+import { readOptOuts } from "./opt-out-set.ts";
 import { importChunks, removalChunks } from "./write-chunks.ts";
 import type { Leaver, WriteChunk } from "./write-chunks.ts";
 
@@ -209,6 +212,15 @@ class RunExecution {
   #lastCancelCheck = 0;
   #cancelled = false;
   #phaseStarted = performance.now();
+  readonly #started = performance.now();
+  readonly #waits = new WaitClock();
+  #waitedAtPhaseStart = 0;
+  readonly #own: Omit<RunPhases, "waitingMs" | "ownMs" | "wallMs"> = {
+    readingMs: 0,
+    planningMs: 0,
+    writingMs: 0,
+    verifyingMs: 0,
+  };
 
   constructor(
     deps: ExportRunDependencies,
@@ -238,7 +250,9 @@ class RunExecution {
     // A list the export may create is created only once the guards passed: a blocked run
     // writes nothing at all.
     this.#phase("resolving-list");
-    const list = await resolveExportList(this.#client, definition, { mayCreate: false });
+    const list = await this.#waiting(
+      resolveExportList(this.#client, definition, { mayCreate: false }),
+    );
     this.#interruptIfShuttingDown();
 
     this.#phase("reading-segments");
@@ -257,7 +271,13 @@ class RunExecution {
       if (unchanged !== undefined) return unchanged;
       // The opt-outs are read while the segments are (CONTRACT §2.5: unsubscribed contacts are
       // never added or updated).
-      unsubscribedRead = fetchUnsubscribedEmails(this.#client);
+      unsubscribedRead = readOptOuts(this.#client, {
+        snapshots: this.#deps.snapshots,
+        connectionId: this.#export.attachedConnectionId ?? this.#export.id,
+      }).then((optOuts) => {
+        this.#counts["optOutRequests"] = optOuts.requests;
+        return optOuts.emails;
+      });
       unsubscribedRead.catch(() => undefined);
       desired = await collectDesiredContacts({
         source,
@@ -274,7 +294,7 @@ class RunExecution {
     }
     try {
       this.#phase("reading-opt-outs");
-      const unsubscribed = await unsubscribedRead;
+      const unsubscribed = await this.#waiting(unsubscribedRead);
       const isSuppressed = (key: string): boolean => unsubscribed.has(key);
       this.#interruptIfShuttingDown();
       return await this.#afterCollect(desired, list?.listId, membership, isSuppressed);
@@ -375,12 +395,16 @@ class RunExecution {
     const imports = plan.counts.adds + plan.counts.updates;
     // Imports of adds and updates at the largest size the limits allow, then removals of
     // membership (never of the contact, CONTRACT §2.6), all through one window of activities.
+    const waiting = <T>(work: Promise<T>): Promise<T> => this.#waiting(work);
     async function* writeChunks(): AsyncGenerator<WriteChunk> {
       if (imports > 0) yield* importChunks(changes(), [listId]);
-      yield* removalChunks(await findLeavers, [listId]);
+      yield* removalChunks(await waiting(findLeavers), [listId]);
     }
     // The next snapshot is written while the last activities are processed; should one of
     // them reject rows, it is written again without them.
+    // With `mirror`, the ids of the contacts imported are learnt once the imports completed and
+    // merged into the next snapshot, so that later removals need no read of the list.
+    const learnIds = membership === "mirror" && imports > 0;
     let snapshotWrite: Promise<SnapshotWritten> | undefined;
     let rejectedWhenWritten = 0;
     const writeSnapshot = (): Promise<SnapshotWritten> => {
@@ -394,13 +418,19 @@ class RunExecution {
         isSuppressed,
       );
     };
+    // The service's time of the first import: contacts it touched are updated after it.
+    let firstImportAt: string | undefined;
+    const resumedChunks = previousChunks.size > 0;
     const written = await sendChunks({
       client: this.#client,
       chunks: writeChunks(),
       previous: previousChunks,
       maxInFlight: this.#deps.maxActivitiesInFlight,
       maxPollDelayMs: this.#deps.maxPollDelayMs,
-      onSent: (chunk, activityId) => this.#onSent(chunk, activityId),
+      onSent: (chunk, activityId, createdAt) => {
+        if (chunk.phase === "import" && chunk.index === 0) firstImportAt = createdAt;
+        return this.#onSent(chunk, activityId);
+      },
       onConfirmed: (confirmed, resumedChunk) =>
         confirmed.chunk.phase === "import"
           ? this.#onImportConfirmed(confirmed, resumedChunk)
@@ -410,6 +440,7 @@ class RunExecution {
         snapshotWrite.catch(() => undefined);
       },
       shouldStop: () => this.#shouldStop(),
+      waiting,
     });
     if (!written.finished) return this.#stopped();
 
@@ -421,9 +452,19 @@ class RunExecution {
       if (next.written) await this.#deps.snapshots.delete(next.id);
       next = await writeSnapshot();
     }
+    if (learnIds && next.written) {
+      // The desired contacts are no longer needed: free them before the ids are held.
+      await desired.dispose();
+      next = await this.#withImportedIds(next, {
+        listId,
+        imported: imports,
+        // A resumed run may have sent its first imports in an earlier attempt.
+        since: resumedChunks ? undefined : firstImportAt,
+      });
+    }
 
     this.#phase("verifying");
-    const after = await this.#client.getList(listId);
+    const after = await this.#waiting(this.#client.getList(listId));
     this.#recordDrift(after.membershipCount, next.entries);
     this.#phase("done");
     return {
@@ -474,7 +515,7 @@ class RunExecution {
     counts["unchanged"] = current.entries;
     counts["sourcesUnchanged"] = 1;
     this.#phase("verifying");
-    const after = await this.#client.getList(listId);
+    const after = await this.#waiting(this.#client.getList(listId));
     this.#recordDrift(after.membershipCount, current.entries);
     this.#phase("done");
     return {
@@ -504,9 +545,9 @@ class RunExecution {
 
   /** Creates the export's list (`list: { name, create: true }` and no such list yet). */
   async #createList(): Promise<string> {
-    const created = await resolveExportList(this.#client, this.#export.definition, {
-      mayCreate: true,
-    });
+    const created = await this.#waiting(
+      resolveExportList(this.#client, this.#export.definition, { mayCreate: true }),
+    );
     if (created === undefined) throw new Error("a list that may be created always resolves");
     this.#logger.info({ listId: created.listId }, "list created");
     return created.listId;
@@ -560,6 +601,30 @@ class RunExecution {
       isConfirmed: (key) => !rejected.has(key),
     });
     return { id: ref.id, entries: ref.entries, bytes: ref.bytes, written: true };
+  }
+
+  /** Rewrites a snapshot just written with the ids of the contacts the run imported. */
+  async #withImportedIds(
+    written: SnapshotWritten,
+    options: { listId: string; imported: number; since: string | undefined },
+  ): Promise<SnapshotWritten> {
+    const ids = await this.#waiting(
+      fetchImportedContactIds(this.#client, {
+        ...options,
+        tempDirectory: this.#deps.tempDirectory,
+      }),
+    );
+    try {
+      const snapshots = this.#deps.snapshots;
+      const ref = await snapshots.write(
+        this.#export.name,
+        withContactIds(snapshots.read(written.id), ids.lines()),
+      );
+      await snapshots.delete(written.id);
+      return { id: ref.id, entries: ref.entries, bytes: ref.bytes, written: true };
+    } finally {
+      await ids.dispose();
+    }
   }
 
   async #onRemovalConfirmed(confirmed: ConfirmedChunk, resumedChunk: boolean): Promise<void> {
@@ -653,13 +718,35 @@ class RunExecution {
     if (this.#signal.aborted) throw new RunInterrupted("shutting down");
   }
 
-  /** Enters a phase; the time spent in the previous one goes to `progress.timingsMs`. */
+  /** Awaits a call to Constant Contact, timing it as waiting. */
+  #waiting<T>(work: Promise<T>): Promise<T> {
+    return this.#waits.during(work);
+  }
+
+  /**
+   * Enters a phase; the time spent in the previous one goes to `progress.timingsMs`, and its own
+   * work (its waits left out) to `progress.phases`.
+   */
   #phase(phase: ProgressReporter["progress"]["phase"]): void {
     const now = performance.now();
     const previous = this.#reporter.progress.phase;
     const timings = { ...this.#reporter.progress.timingsMs };
     timings[previous] = Math.round((timings[previous] ?? 0) + now - this.#phaseStarted);
+    const waited = this.#waits.totalMs;
+    const own = Math.max(0, now - this.#phaseStarted - (waited - this.#waitedAtPhaseStart));
+    this.#own[PHASE_GROUP[previous]] += own;
+    this.#waitedAtPhaseStart = waited;
     this.#phaseStarted = now;
+    const wallMs = now - this.#started;
+    const phases: RunPhases = {
+      readingMs: Math.round(this.#own.readingMs),
+      planningMs: Math.round(this.#own.planningMs),
+      writingMs: Math.round(this.#own.writingMs),
+      verifyingMs: Math.round(this.#own.verifyingMs),
+      waitingMs: Math.round(waited),
+      ownMs: Math.round(wallMs - waited),
+      wallMs: Math.round(wallMs),
+    };
     this.#logger.debug(
       {
         phase: previous,
@@ -668,9 +755,28 @@ class RunExecution {
       },
       "run phase done",
     );
-    this.#reporter.update({ phase, timingsMs: timings });
+    this.#reporter.update({ phase, timingsMs: timings, phases });
   }
 }
+
+/** Which step of {@link RunPhases} each progress phase's own work belongs to. */
+const PHASE_GROUP: Readonly<
+  Record<
+    ProgressReporter["progress"]["phase"],
+    keyof Omit<RunPhases, "waitingMs" | "ownMs" | "wallMs">
+  >
+> = {
+  starting: "readingMs",
+  "resolving-list": "readingMs",
+  "reading-segments": "readingMs",
+  "reading-opt-outs": "readingMs",
+  planning: "planningMs",
+  "finding-leavers": "writingMs",
+  writing: "writingMs",
+  "recording-snapshot": "writingMs",
+  verifying: "verifyingMs",
+  done: "verifyingMs",
+};
 
 /**
  * Deletes an export's snapshots other than the current one and the one before it (which a plan

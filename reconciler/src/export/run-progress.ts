@@ -29,7 +29,28 @@ export interface RunProgress {
   sourceVersions?: Record<string, string> | undefined;
   /** Milliseconds spent in each finished phase of this attempt. */
   timingsMs: Partial<Record<RunProgress["phase"], number>>;
+  /** This attempt's wall time split into ccx's own work and waiting on Constant Contact. */
+  phases?: RunPhases | undefined;
   updatedAt: string;
+}
+
+/**
+ * Where a run's time went, in milliseconds: own work per step (waits inside a step excluded),
+ * and all the time spent waiting on Constant Contact (requests with their pacing, and activity
+ * polls). `ownMs + waitingMs = wallMs`.
+ */
+export interface RunPhases {
+  /** Resolving the list, reading, mapping, validating, sorting and de-duplicating the segments. */
+  readingMs: number;
+  /** Diffing against the snapshot, guards and the request estimate. */
+  planningMs: number;
+  /** Building and checkpointing chunks, finding leavers and writing the next snapshot. */
+  writingMs: number;
+  /** Reading the list back and recording drift. */
+  verifyingMs: number;
+  waitingMs: number;
+  ownMs: number;
+  wallMs: number;
 }
 
 /** Holds a run's progress and counts and writes them, throttled. */

@@ -17,9 +17,33 @@ export interface RunFailureNotice {
   finishedAt: string | null;
 }
 
+/**
+ * A connection whose refresh token Constant Contact refused: nothing runs through it until an
+ * admin runs `ccx connect` and applies the new token.
+ */
+export interface ConnectionReauthorizationNotice {
+  event: "connection.needs-reauthorisation";
+  connection: string;
+  /** What Constant Contact answered, e.g. the `invalid_grant` of an expired refresh token. */
+  reason: string;
+  /** When the refresh token was last used. */
+  refreshTokenRefreshedAt: string;
+  at: string;
+}
+
+/** Everything admins are told about. */
+export type AdminNotice = RunFailureNotice | ConnectionReauthorizationNotice;
+
 /** Sends notices; each channel reports its own delivery failures without throwing. */
 export interface FailureNotifier {
-  notify(notice: RunFailureNotice): Promise<void>;
+  notify(notice: AdminNotice): Promise<void>;
+}
+
+/** What a notice is about, for logs of its delivery. */
+export function noticeSubjectOf(notice: AdminNotice): Record<string, string> {
+  return notice.event === "run.failed"
+    ? { runId: notice.runId }
+    : { connection: notice.connection };
 }
 
 export function failureNoticeOf(run: RunRecord, attempts: number): RunFailureNotice {
@@ -40,7 +64,21 @@ export function failureNoticeOf(run: RunRecord, attempts: number): RunFailureNot
 }
 
 /** The e-mail subject and plain-text body of a notice. */
-export function renderFailureEmail(notice: RunFailureNotice): { subject: string; text: string } {
+export function renderFailureEmail(notice: AdminNotice): { subject: string; text: string } {
+  if (notice.event === "connection.needs-reauthorisation") {
+    return {
+      subject: `ccx: connection '${notice.connection}' needs a new authorisation`,
+      text: [
+        `Constant Contact refused the refresh token of the connection '${notice.connection}' ` +
+          `(${notice.reason}). Its exports cannot run until it is authorised again.`,
+        "",
+        `Refresh token last used: ${notice.refreshTokenRefreshedAt}`,
+        "",
+        "Run `ccx connect`, store the new refresh token in the stack that declares the",
+        "connection, and apply it (pulumi up).",
+      ].join("\n"),
+    };
+  }
   return {
     subject: `ccx: export '${notice.export}' failed (${notice.error.code})`,
     text: [

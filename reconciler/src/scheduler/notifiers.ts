@@ -6,9 +6,10 @@ import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import { request } from "undici";
 import {
+  noticeSubjectOf,
   renderFailureEmail,
+  type AdminNotice,
   type FailureNotifier,
-  type RunFailureNotice,
 } from "./failure-notice.ts";
 import type { SchedulerConfig, SmtpConfig } from "./scheduler-config.ts";
 
@@ -29,12 +30,15 @@ export function createWebhookNotifier(url: string, logger: Logger): FailureNotif
         await response.body.dump();
         if (response.statusCode >= 300) {
           logger.warn(
-            { runId: notice.runId, status: response.statusCode },
+            { ...noticeSubjectOf(notice), status: response.statusCode },
             "failure webhook answered with an error status",
           );
         }
       } catch (error) {
-        logger.warn({ err: error, runId: notice.runId }, "failure webhook could not be reached");
+        logger.warn(
+          { err: error, ...noticeSubjectOf(notice) },
+          "failure webhook could not be reached",
+        );
       }
     },
   };
@@ -58,7 +62,10 @@ export function createEmailNotifier(smtp: SmtpConfig, logger: Logger): FailureNo
       } catch (error) {
         // nodemailer errors carry the SMTP reply, never the password.
         logger.warn(
-          { runId: notice.runId, reason: error instanceof Error ? error.message : String(error) },
+          {
+            ...noticeSubjectOf(notice),
+            reason: error instanceof Error ? error.message : String(error),
+          },
           "failure e-mail could not be sent",
         );
       }
@@ -76,7 +83,7 @@ export function createFailureNotifier(
     channels.push(createWebhookNotifier(notify.webhookUrl, logger));
   if (notify.smtp !== undefined) channels.push(createEmailNotifier(notify.smtp, logger));
   return {
-    async notify(notice: RunFailureNotice) {
+    async notify(notice: AdminNotice) {
       await Promise.all(channels.map((channel) => channel.notify(notice)));
     },
   };

@@ -282,6 +282,16 @@ export class SchedulerStore {
     });
   }
 
+  /** Counts requests spent outside a run (a plan) against an application's day. */
+  async recordRequestUse(appKey: string, day: string, used: number): Promise<void> {
+    if (used <= 0) return;
+    await this.db.query(
+      `INSERT INTO ctct_request_usage (app_key, day, used) VALUES ($1, $2::date, $3)
+       ON CONFLICT (app_key, day) DO UPDATE SET used = ctct_request_usage.used + $3`,
+      [appKey, day, used],
+    );
+  }
+
   /** Drops a run's reservation and counts what it actually used against its day. */
   async settleBudget(runId: string, used: number): Promise<void> {
     await this.db.transaction(async (tx) => {

@@ -45,9 +45,11 @@ export interface SnapshotStore {
   delete(id: string): Promise<void>;
 }
 
-const EXPORT_NAME = /^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$/;
+// A leading "_" marks the store's own sets (e.g. a connection's opt-outs): no export name can
+// start with it, so they never mix with an export's snapshots.
+const EXPORT_NAME = /^_?[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$/;
 const SNAPSHOT_ID =
-  /^([a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?)\/(\d{8}T\d{9}Z-[0-9a-f]{8})\.tsv(\.gz)?$/;
+  /^(_?[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?)\/(\d{8}T\d{9}Z-[0-9a-f]{8})\.tsv(\.gz)?$/;
 
 /** A fresh id for a snapshot of `exportName`; ids sort by creation time. */
 export function newSnapshotId(exportName: string, gzip: boolean, now = new Date()): string {

@@ -160,8 +160,13 @@ async function resolveBlobSegment(
     segment,
     version,
     location: `${container.containerName}/${tablePrefix}${chosen.folder.path}/ (${parts.length} parts)`,
-    rows: () => readBlobParts(container, parts, attributes, listed),
+    rows: () => rowsOf(readBlobParts(container, parts, attributes, listed)),
+    rowBatches: () => readBlobParts(container, parts, attributes, listed),
   };
+}
+
+async function* rowsOf(batches: AsyncIterable<SegmentRow[]>): AsyncGenerator<SegmentRow> {
+  for await (const batch of batches) yield* batch;
 }
 
 async function* readBlobParts(
@@ -169,7 +174,7 @@ async function* readBlobParts(
   parts: readonly string[],
   attributes: readonly string[],
   settings: ReadonlyMap<string, { columnHeaders?: boolean; delimiter?: string }>,
-): AsyncGenerator<SegmentRow> {
+): AsyncGenerator<SegmentRow[]> {
   for (const name of parts) {
     const format = settings.get(name) ?? {};
     let header: CsvHeader;
@@ -189,7 +194,7 @@ async function* readBlobParts(
       delimiter: format.delimiter,
       location: `${container.containerName}/${name}`,
     });
-    for await (const batch of batches) for (const row of batch) yield row;
+    yield* batches;
   }
 }
 

@@ -109,7 +109,8 @@ async function resolveFilesSegment(
     segment,
     version,
     location: parts.length === 1 ? (parts[0] as PartFile).path : `${found} (${parts.length} parts)`,
-    rows: () => readParts(parts),
+    rows: () => rowsOf(readParts(parts)),
+    rowBatches: () => readParts(parts),
   };
 }
 
@@ -124,16 +125,21 @@ function formatOf(name: string): "csv" | "jsonl" | undefined {
   return undefined;
 }
 
-async function* readParts(parts: readonly PartFile[]): AsyncGenerator<SegmentRow> {
+async function* rowsOf(batches: AsyncIterable<SegmentRow[]>): AsyncGenerator<SegmentRow> {
+  for await (const batch of batches) yield* batch;
+}
+
+async function* readParts(parts: readonly PartFile[]): AsyncGenerator<SegmentRow[]> {
   for (const part of parts) {
-    const input = createReadStream(part.path, { highWaterMark: 256 * 1024 });
+    // 64 KB: each chunk becomes one string, and strings over 128 KB go straight to the old
+    // generation, where a million rows of them pile up as garbage until a full collection.
+    const input = createReadStream(part.path, { highWaterMark: 64 * 1024 });
     // Row errors name the file relative to the source's folder: a run's error is visible to
     // every role, and the reconciler's file system is nobody's business.
     const batches =
       part.format === "csv"
         ? parseCsvRowBatches(input, { header: { kind: "row" }, location: part.name })
         : parseJsonLineBatches(input, part.name);
-    // One generator layer per row, not three: the inner loop is synchronous.
-    for await (const batch of batches) for (const row of batch) yield row;
+    yield* batches;
   }
 }

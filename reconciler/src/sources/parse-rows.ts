@@ -1,12 +1,12 @@
 /**
- * Streaming parsers for segment files: CSV through csv-parse (quoted commas and line breaks, a
- * UTF-8 BOM, LF or CRLF), and JSON Lines, handed over in batches. Errors name the file and line, never a value: rows are
+ * Streaming parsers for segment files: CSV through {@link CsvRecordParser} (quoted commas and
+ * line breaks, a UTF-8 BOM, LF or CRLF), and JSON Lines, handed over in batches. Errors name the file and line, never a value: rows are
  * personal data.
  */
 import type { Readable } from "node:stream";
-import { parse } from "csv-parse";
 import { AppError } from "../core/errors.ts";
 import { splitLineBatches } from "../core/text-lines.ts";
+import { CsvRecordParser, CsvSyntaxError } from "../core/csv-records.ts";
 import type { SegmentRow } from "./segment-source.ts";
 
 /** How the column names of a CSV file are known. */
@@ -35,85 +35,63 @@ export async function* parseCsvRowBatches(
   input: Readable,
   options: CsvOptions,
 ): AsyncGenerator<SegmentRow[]> {
-  let records: string[][] = [];
-  // on_record runs synchronously inside the parser's transform; returning null keeps the
-  // record out of the stream's own buffer, so each write hands back its records at once.
-  const parser = parse({
-    bom: true,
-    delimiter: options.delimiter ?? ",",
-    skip_empty_lines: true,
-    on_record: (record: string[]) => {
-      records.push(record);
-      return null;
-    },
-  });
-  let failure: unknown;
-  parser.on("error", (error) => {
-    failure ??= error;
-  });
-  const write = (chunk: Buffer | undefined): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (error?: Error | null): void => {
-        if (error !== undefined && error !== null) failure ??= error;
-        resolve();
-      };
-      if (chunk === undefined) parser.end(done);
-      else parser.write(chunk, done);
-    });
-
+  const parser = new CsvRecordParser(options.delimiter ?? ",");
   let names: readonly string[] | undefined =
     options.header.kind === "names" ? options.header.names : undefined;
   let first = true;
-  const toRows = (batch: string[][]): SegmentRow[] => {
-    const rows: SegmentRow[] = [];
-    for (const record of batch) {
-      if (first) {
-        first = false;
-        if (options.header.kind === "row") {
-          names = record.map((name) => name.trim());
-          continue;
-        }
-        if (options.header.kind === "detect") {
-          const expected = options.header.names;
-          const isHeader =
-            record.length === expected.length &&
-            record.every((name, i) => name.trim().toLowerCase() === expected[i]?.toLowerCase());
-          names = expected;
-          if (isHeader) continue;
-        }
+  let rows: SegmentRow[] = [];
+  // Runs synchronously inside `push`: the records of one chunk become one batch of rows.
+  const onRecord = (record: string[], line: number): void => {
+    if (first) {
+      first = false;
+      if (options.header.kind === "row") {
+        names = record.map((name) => name.trim());
+        return;
       }
-      const columns = names ?? [];
-      if (record.length !== columns.length) {
-        throw new AppError(
-          "SOURCE_MALFORMED",
-          `${options.location}: line ${parser.info.lines} has ${record.length} fields but the header names ${columns.length} columns; fix the file or its model.json`,
-          { details: { location: options.location, line: parser.info.lines } },
-        );
+      if (options.header.kind === "detect") {
+        const expected = options.header.names;
+        const isHeader =
+          record.length === expected.length &&
+          record.every((name, i) => name.trim().toLowerCase() === expected[i]?.toLowerCase());
+        names = expected;
+        if (isHeader) return;
       }
-      const row: SegmentRow = {};
-      for (let i = 0; i < columns.length; i += 1) row[columns[i] as string] = record[i] as string;
-      rows.push(row);
     }
-    return rows;
+    const columns = names ?? [];
+    if (record.length !== columns.length) {
+      throw new AppError(
+        "SOURCE_MALFORMED",
+        `${options.location}: line ${line} has ${record.length} fields but the header names ${columns.length} columns; fix the file or its model.json`,
+        { details: { location: options.location, line } },
+      );
+    }
+    const row: SegmentRow = {};
+    for (let i = 0; i < columns.length; i += 1) row[columns[i] as string] = record[i] as string;
+    rows.push(row);
   };
-
-  const utf8 = strictUtf8(options.location, () => parser.info.lines);
+  const utf8 = strictUtf8(options.location, () => parser.line + 1);
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      utf8.check(chunk);
-      await write(chunk);
-      if (failure !== undefined) throw malformed(options.location, parser.info.lines, failure);
-      const batch = records;
-      records = [];
-      if (batch.length > 0) yield toRows(batch);
+      const text = utf8.check(chunk);
+      try {
+        parser.push(text, onRecord);
+      } catch (error) {
+        throw malformed(options.location, error);
+      }
+      if (rows.length > 0) {
+        yield rows;
+        rows = [];
+      }
     }
     utf8.end();
-    await write(undefined);
-    if (failure !== undefined) throw malformed(options.location, parser.info.lines, failure);
-    if (records.length > 0) yield toRows(records);
+    try {
+      parser.end(onRecord);
+    } catch (error) {
+      throw malformed(options.location, error);
+    }
+    if (rows.length > 0) yield rows;
   } finally {
     input.destroy();
-    parser.destroy();
   }
 }
 
@@ -178,14 +156,12 @@ export async function* parseJsonLines(
   for await (const batch of parseJsonLineBatches(input, location)) yield* batch;
 }
 
-function malformed(location: string, line: number, error: unknown): AppError {
-  // csv-parse messages can quote the offending field, which is personal data: keep its code only.
-  const code =
-    error !== null && typeof error === "object" && "code" in error ? String(error.code) : "unknown";
+function malformed(location: string, error: unknown): unknown {
+  if (!(error instanceof CsvSyntaxError)) return error;
   return new AppError(
     "SOURCE_MALFORMED",
-    `${location}: CSV is malformed near line ${line} (${code}); fix the file`,
-    { details: { location, line, parserCode: code } },
+    `${location}: CSV is malformed near line ${error.line} (${error.code}); fix the file`,
+    { details: { location, line: error.line, parserCode: error.code } },
   );
 }
 

@@ -171,9 +171,21 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 4,
+    name: "connections: when the refresh token was last used",
+    statements: [
+      // Constant Contact expires a refresh token unused for 180 days (CONTRACT §5): the time of
+      // its last use (issue or refresh) tells when an idle connection must be refreshed.
+      `ALTER TABLE connections ADD COLUMN refresh_token_refreshed_at timestamptz`,
+      `UPDATE connections SET refresh_token_refreshed_at = updated_at`,
+      `ALTER TABLE connections ALTER COLUMN refresh_token_refreshed_at SET DEFAULT now()`,
+      `ALTER TABLE connections ALTER COLUMN refresh_token_refreshed_at SET NOT NULL`,
+    ],
+  },
+  {
+    version: 5,
     name: "segment sources owned by admins; exports name their source",
     statements: [
-      // Where segment data lives (ADR 0009). `settings` holds no secret: the postgres connection
+      // Where segment data lives (ADR 0011). `settings` holds no secret: the postgres connection
       // string is sealed in `secret_ciphertext` with `source:<name>` as associated data.
       `CREATE TABLE segment_sources (
         id text PRIMARY KEY,
@@ -195,7 +207,7 @@ export const migrations: readonly Migration[] = [
       // Exports saved before sources existed carried their source inline (a path, URL, SQL and
       // an environment variable name chosen by whoever wrote the export). Each becomes an
       // admin-only source; the postgres variable name is dropped, so such a source has no
-      // connection string until an admin sets one (ADR 0009).
+      // connection string until an admin sets one (ADR 0011).
       `INSERT INTO segment_sources (id, name, type, sharing, description, settings, generation)
        SELECT 'legacy-' || e.id, CASE WHEN length(e.name) <= 93 THEN 'legacy-' || e.name ELSE 'legacy-' || rtrim(left(e.name, 84), '._-') || '-' || substr(md5(e.name), 1, 8) END, e.definition->'source'->>'type', 'admins',
          'migrated from the inline source of export ' || e.name,

@@ -1,5 +1,5 @@
 /**
- * Segment sources in the store (ADR 0009): admin-owned places segment data lives. Settings are
+ * Segment sources in the store (ADR 0011): admin-owned places segment data lives. Settings are
  * plain JSON without secrets; the postgres connection string arrives here already sealed.
  * Same SQL on PGlite and PostgreSQL.
  */

@@ -246,7 +246,7 @@ describe.each(storeBackends)("store on $name", (backend) => {
 
   it("moves inline sources of exports saved before sources existed into admin-only sources", async () => {
     const opened = await backend.open("store-legacy", {
-      migrations: migrations.filter((migration) => migration.version < 4),
+      migrations: migrations.filter((migration) => migration.version < 5),
     });
     try {
       const legacy = new Store(opened.db);

@@ -33,6 +33,11 @@ export interface ConnectionRecord {
   /** SHA-256 of the credentials as last supplied, to tell an unchanged PUT from a change. */
   credentialsInputHash: string;
   refreshTokenFingerprint: string;
+  /**
+   * When the refresh token was last used (issued, supplied or refreshed): Constant Contact
+   * expires one unused for 180 days (CONTRACT §5).
+   */
+  refreshTokenRefreshedAt: string;
   generation: number;
   createdAt: string;
   updatedAt: string;
@@ -41,7 +46,7 @@ export interface ConnectionRecord {
 /** The columns a PUT writes; the store fills id, generation and timestamps. */
 export type ConnectionWrite = Omit<
   ConnectionRecord,
-  "id" | "name" | "generation" | "createdAt" | "updatedAt"
+  "id" | "name" | "generation" | "createdAt" | "updatedAt" | "refreshTokenRefreshedAt"
 >;
 
 export interface ExportRecord {
@@ -141,6 +146,7 @@ function toConnection(row: SqlRow): ConnectionRecord {
     credentialsCiphertext: text(row, "credentials_ciphertext"),
     credentialsInputHash: text(row, "credentials_input_hash"),
     refreshTokenFingerprint: text(row, "refresh_token_fingerprint"),
+    refreshTokenRefreshedAt: iso(row["refresh_token_refreshed_at"]),
     generation: Number(row["generation"]),
     createdAt: iso(row["created_at"]),
     updatedAt: iso(row["updated_at"]),
@@ -293,6 +299,8 @@ export class Store {
          credentials_key_id = CASE WHEN $13 THEN credentials_key_id ELSE $9 END,
          credentials_ciphertext = CASE WHEN $13 THEN credentials_ciphertext ELSE $10 END,
          credentials_input_hash = $11, refresh_token_fingerprint = $12,
+         refresh_token_refreshed_at =
+           CASE WHEN $13 THEN refresh_token_refreshed_at ELSE now() END,
          generation = generation + 1, updated_at = now()
        WHERE id = $1 RETURNING *`,
       [id, ...connectionValues(write), options.keepCredentials === true],
@@ -302,18 +310,21 @@ export class Store {
 
   /**
    * Replaces the encrypted credentials (a rotated refresh token, a re-encryption under a new
-   * key) without a definition change: the generation stays.
+   * key) without a definition change: the generation stays. `refreshTokenUsedAt` records a use
+   * of the refresh token (a refresh); a re-encryption leaves that time as it is.
    */
   async replaceConnectionCredentials(
     name: string,
     sealed: { keyId: string; ciphertext: string },
     status: ConnectionStatus,
+    options: { refreshTokenUsedAt?: Date } = {},
   ): Promise<boolean> {
     const rows = await this.db.query(
       `UPDATE connections SET credentials_key_id = $2, credentials_ciphertext = $3, status = $4,
+         refresh_token_refreshed_at = COALESCE($5::timestamptz, refresh_token_refreshed_at),
          updated_at = now()
        WHERE name = $1 RETURNING id`,
-      [name, sealed.keyId, sealed.ciphertext, status],
+      [name, sealed.keyId, sealed.ciphertext, status, options.refreshTokenUsedAt ?? null],
     );
     return rows.length > 0;
   }

@@ -267,13 +267,14 @@ export function verdictsOf(run) {
 }
 
 /**
- * One CSV cell, quoted when needed and never a spreadsheet formula.
+ * One CSV cell: quoted when needed, and never read as a formula by a spreadsheet.
  * @param {string | number | null | undefined} value
  */
 function csvCell(value) {
   const text = value === undefined || value === null ? "" : String(value);
-  // A leading = + - @ would be a formula in a spreadsheet; prefix it so it stays text.
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  // A leading = + - @ would start a formula in a spreadsheet, and so would a TAB or CR before
+  // one (spreadsheets skip them): prefix every such cell so it stays text.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

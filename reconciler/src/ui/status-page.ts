@@ -65,7 +65,8 @@ function load(asset: Asset): Uint8Array {
 /** Mounts the status page at `/ui` (the page links its files as `/ui/<file>`). */
 export function registerStatusPage<E extends Env>(app: Hono<E>): void {
   const serve = (c: Context<E>, path: string) => {
-    const asset = assets[path];
+    // Own keys only: `__proto__`, `constructor` or `toString` are not files of the page.
+    const asset = Object.hasOwn(assets, path) ? assets[path] : undefined;
     if (asset === undefined) return c.notFound();
     return c.body(load(asset) as Uint8Array<ArrayBuffer>, 200, {
       ...SECURITY_HEADERS,

@@ -2,10 +2,9 @@
  * The demo's Pulumi stack: the real CLI (from PATH, or built once by `scripts/pulumi-cli.sh`) on a
  * throwaway local file backend with passphrase secrets, offline, showing its own output.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFile, mkdir, rm } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
-import { promisify } from "node:util";
 
 /** Finds or builds the Pulumi CLI; progress of a first build goes to the terminal. */
 export async function findPulumiCli(root: string): Promise<string> {
@@ -73,9 +72,19 @@ export class DemoStack {
     await this.#quiet(["stack", "init"]);
   }
 
-  /** Sets a config value (`secret` ones are encrypted in the stack file). */
+  /**
+   * Sets a config value (`secret` ones are encrypted in the stack file). The value goes through
+   * standard input, never the command line: there a value starting with `-` would be read as a
+   * flag, and a secret would be visible to every user of the machine (`ps`). `--` ends the flags
+   * before the key for the same reason.
+   */
   async setConfig(key: string, value: string, secret = false): Promise<void> {
-    await this.#quiet(["config", "set", ...(secret ? ["--secret"] : []), key, value]);
+    await this.#quiet(["config", "set", ...(secret ? ["--secret"] : []), "--", key], value);
+  }
+
+  /** Reads a config value back (secrets decrypted). */
+  async getConfig(key: string): Promise<string> {
+    return this.#quiet(["config", "get", "--", key]);
   }
 
   /** Runs a command with its output on the terminal; rejects when it fails. */
@@ -109,15 +118,34 @@ export class DemoStack {
     return ["--non-interactive", "--stack", this.#stack];
   }
 
-  async #quiet(args: string[]): Promise<void> {
-    try {
-      await promisify(execFile)(join(this.#binDir, "pulumi"), [...args, ...this.#common()], {
-        cwd: this.#programDir,
-        env: this.#env,
-      });
-    } catch (error) {
-      const failed = error as { stderr?: string };
-      throw new Error(`pulumi ${args[0] ?? ""} ${args[1] ?? ""} failed: ${failed.stderr ?? ""}`);
+  /**
+   * Runs a command without showing its output, and resolves with its standard output; `input`
+   * is written to its standard input.
+   */
+  async #quiet(args: string[], input = ""): Promise<string> {
+    // Flags first: after `--` every argument is positional.
+    const separator = args.indexOf("--");
+    const full =
+      separator < 0
+        ? [...args, ...this.#common()]
+        : [...args.slice(0, separator), ...this.#common(), ...args.slice(separator)];
+    const child = spawn(join(this.#binDir, "pulumi"), full, {
+      cwd: this.#programDir,
+      env: this.#env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(input);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", resolve);
+    });
+    if (code !== 0) {
+      throw new Error(`pulumi ${args[0] ?? ""} ${args[1] ?? ""} failed: ${stderr}`);
     }
+    return stdout;
   }
 }

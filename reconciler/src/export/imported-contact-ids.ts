@@ -1,0 +1,131 @@
+/**
+ * The Constant Contact ids of the contacts a run's imports created or changed, learnt once the
+ * imports completed, so the next snapshot keeps every synced contact's id and a later run
+ * removes leavers without reading the whole list (ADR 0005). Import effects apply when an
+ * activity completes (CONTRACT §2.2), and an import sets `updated_at` on every contact it
+ * touches, so `GET /contacts?lists=…&updated_after=<first import's created_at>` returns them
+ * all (CONTRACT §1, §4), one request per 500. When so many were imported that paging would cost
+ * more requests than one export of the list (a first export), the list is exported instead.
+ */
+import { z } from "zod";
+import type { CtctClient } from "../ctct/client.ts";
+import { normalizeEmail } from "../core/email.ts";
+import { RecordSorter } from "./record-sorter.ts";
+import type { RecordSorterOptions, SortedRecords } from "./record-sorter.ts";
+
+/** Most pages of `updated_after` read before a list export is the cheaper way. */
+export const MAX_ID_PAGES = 25;
+const PAGE_SIZE = 500;
+
+const pageSchema = z.object({
+  contacts: z
+    .array(
+      z.object({
+        contact_id: z.string().min(1),
+        email_address: z.object({ address: z.string() }).optional(),
+      }),
+    )
+    .default([]),
+  _links: z.object({ next: z.object({ href: z.string() }).optional() }).optional(),
+});
+
+/** Options of {@link fetchImportedContactIds}. */
+export interface ImportedIdsOptions extends RecordSorterOptions {
+  listId: string;
+  /** Contacts the run imported (adds and updates). */
+  imported: number;
+  /** `created_at` of the run's first import activity (service time); undefined: export the list. */
+  since: string | undefined;
+}
+
+/** E-mail key → contact id, sorted by key (lines `key\tid`). */
+export async function fetchImportedContactIds(
+  client: CtctClient,
+  options: ImportedIdsOptions,
+): Promise<SortedRecords> {
+  const sorter = new RecordSorter(options);
+  const add = async (email: string | undefined, contactId: string | undefined): Promise<void> => {
+    if (email === undefined || contactId === undefined || contactId === "") return;
+    const normalized = normalizeEmail(email);
+    const key = normalized.ok ? normalized.key : email.trim().toLowerCase();
+    if (key === "" || /[\t\n]/.test(key + contactId)) return;
+    if (sorter.add(key, contactId)) await sorter.spill();
+  };
+  try {
+    const since = options.since === undefined ? Number.NaN : Date.parse(options.since);
+    if (Number.isFinite(since) && Math.ceil(options.imported / PAGE_SIZE) <= MAX_ID_PAGES) {
+      // A second before the first import was accepted: the service's `Date` has 1 s resolution.
+      let call: Parameters<CtctClient["transport"]["send"]>[0] = {
+        operation: "get_contacts",
+        method: "GET",
+        path: "/contacts",
+        query: {
+          lists: options.listId,
+          updated_after: new Date(since - 1_000).toISOString(),
+          limit: PAGE_SIZE,
+        },
+      };
+      for (;;) {
+        const response = await client.transport.send(call);
+        const page = client.transport.parse(pageSchema, response, "get_contacts");
+        for (const contact of page.contacts) {
+          await add(contact.email_address?.address, contact.contact_id);
+        }
+        const next = page._links?.next?.href;
+        if (next === undefined) break;
+        // CONTRACT §4: follow the href verbatim.
+        call = { operation: "get_contacts", method: "GET", href: next };
+      }
+    } else {
+      for await (const row of client.exportListContacts(options.listId, {
+        fields: ["contact_id", "email"],
+      })) {
+        await add(row["email"], row["contact_id"]);
+      }
+    }
+  } catch (error) {
+    await sorter.abandon();
+    throw error;
+  }
+  return sorter.finish();
+}
+
+/**
+ * Sets each entry's contact id from `ids` (lines `key\tid` sorted by key) where it has one;
+ * `entries` must be sorted by key too. One pass over both.
+ */
+export async function* withContactIds<T extends { key: string; contactId?: string | undefined }>(
+  entries: AsyncIterable<T>,
+  ids: AsyncIterable<string[]>,
+): AsyncGenerator<T> {
+  const batches = ids[Symbol.asyncIterator]();
+  let batch: string[] = [];
+  let at = 0;
+  let idKey: string | undefined;
+  let id = "";
+  const advance = async (): Promise<void> => {
+    while (at >= batch.length) {
+      const next = await batches.next();
+      if (next.done === true) {
+        idKey = undefined;
+        return;
+      }
+      batch = next.value;
+      at = 0;
+    }
+    const line = batch[at] as string;
+    const tab = line.indexOf("\t");
+    idKey = line.slice(0, tab);
+    id = line.slice(tab + 1);
+    at += 1;
+  };
+  try {
+    await advance();
+    for await (const entry of entries) {
+      while (idKey !== undefined && idKey < entry.key) await advance();
+      yield idKey === entry.key ? { ...entry, contactId: id } : entry;
+    }
+  } finally {
+    await batches.return?.(undefined);
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RecordSorter } from "./record-sorter.ts";
+import type { RecordSorterOptions } from "./record-sorter.ts";
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "ccx-record-sorter-"));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function sortAll(
+  records: ReadonlyArray<[string, string]>,
+  options: RecordSorterOptions,
+): Promise<{ lines: string[]; duplicates: number; unique: number; runs: number }> {
+  const sorter = new RecordSorter({ tempDirectory: root, ...options });
+  for (const [key, rest] of records) if (sorter.add(key, rest)) await sorter.spill();
+  const sorted = await sorter.finish();
+  const lines: string[] = [];
+  for await (const batch of sorted.lines()) lines.push(...batch);
+  // A second pass sees the same records.
+  let again = 0;
+  for await (const batch of sorted.lines()) again += batch.length;
+  expect(again).toBe(lines.length);
+  await sorted.dispose();
+  return { lines, duplicates: sorted.duplicates, unique: sorted.unique, runs: sorted.runs };
+}
+
+/** Keys with repeats, out of order; the value says which occurrence it is. */
+function records(count: number): Array<[string, string]> {
+  return Array.from({ length: count }, (_, i): [string, string] => {
+    const id = (i * 7_919) % Math.ceil(count * 0.8);
+    return [`user${id}@example${id % 13}.com`, `h${i}\tvalue ${i}, Zoë`];
+  });
+}
+
+function expected(input: ReadonlyArray<[string, string]>): string[] {
+  const first = new Map<string, string>();
+  for (const [key, rest] of input) if (!first.has(key)) first.set(key, rest);
+  return [...first.keys()].sort().map((key) => `${key}\t${first.get(key) ?? ""}`);
+}
+
+describe("RecordSorter", () => {
+  it.each([
+    ["in memory", {}, 0],
+    ["spilling every 1,000 records", { runLines: 1_000 }, 10],
+    // One 4 MiB buffer and 31 bytes of bookkeeping per record: a spill every 2,000 records.
+    ["spilling by bytes", { maxMemoryBytes: 4 * 1024 * 1024 + 31 * 2_000 }, 5],
+  ])(
+    "sorts, keeps the first record of each key and counts the rest (%s)",
+    async (_n, options, runs) => {
+      const input = records(10_000);
+      const result = await sortAll(input, options);
+      expect(result.lines).toEqual(expected(input));
+      expect(result.unique).toBe(result.lines.length);
+      expect(result.duplicates).toBe(input.length - result.lines.length);
+      expect(result.runs).toBe(runs);
+    },
+  );
+
+  it("leaves no temporary file behind once disposed", async () => {
+    await sortAll(records(3_000), { runLines: 500 });
+    expect(await readdir(root)).toEqual([]);
+  });
+});
