@@ -32,12 +32,12 @@ Options:
   --json               print the summary as JSON for other tools
   -h, --help           show this help
 
-Exit codes (as in every ccx command):
-  0  the summary was printed; no guard would trip
-  1  the preview failed for another reason (a program error, an invalid input, a policy); the
+Exit codes (the same numbers as every ccx command's, exit-codes.ts):
+  ${ExitCode.ok}  the summary was printed; no guard would trip
+  ${ExitCode.failed}  the preview failed for another reason (a program error, an invalid input, a policy); the
      summary lists the errors
-  2  bad usage, or the file is unreadable, too large or not \`pulumi preview --json\` output
-  3  a guard would trip: the preview fails and \`pulumi up\` would not apply the change
+  ${ExitCode.usage}  bad usage, or the file is unreadable, too large or not \`pulumi preview --json\` output
+  ${ExitCode.guard}  a guard would trip: the preview fails and \`pulumi up\` would not apply the change
 `;
 
 /** Reads at most `limit` bytes of `path` (`-`: standard input); more is an error. */
