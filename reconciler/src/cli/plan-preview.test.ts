@@ -90,6 +90,16 @@ describe("ccx plan --preview", () => {
     });
   }
 
+  it("walks a value nested 200,000 deep without overflowing the stack", async () => {
+    const deep = "[".repeat(200_000) + "]".repeat(200_000);
+    const urn = "urn:pulumi:s::p::pulumi-nodejs:dynamic/ccx:SegmentExport::deep";
+    const document = `{"steps":[{"op":"update","urn":"${urn}","oldState":{"inputs":{"a":1}},"newState":{"inputs":{"a":${deep},"plan":{"adds":${deep}}}}}]}`;
+    const result = await ccxPlan(["--preview", "-"], document);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toContain("| deep | update | – | – | – | – | – | not planned |");
+    expect(result.stdout).toContain("- a: 1 → \\[\\[\\[\\[…\\]\\]\\]\\]");
+  });
+
   it("refuses a file over the size limit without reading all of it", async () => {
     const path = join(dir, "huge.json");
     await writeFile(path, Buffer.alloc(MAX_PREVIEW_BYTES + 1, 0x20));
