@@ -6,6 +6,9 @@
 # git) and reuses that folder next time. The dynamic-provider shim that ships inside
 # @pulumi/pulumi is linked beside them. Why these versions and how: docs/adr/0002-pulumi-cli.md.
 #
+# No policy-analyzer shim is linked: this CLI runs policy packs through the language host, and the
+# pinned host cannot, so the ccx pack ships its own launcher (see the ADR).
+#
 # Progress goes to stderr; the only stdout line is the directory.
 set -euo pipefail
 

@@ -4,7 +4,8 @@
  * cost, computed by the reconciler without writing anything.
  */
 import { ExitCode } from "./exit-codes.ts";
-import { runRemoteCommand, type CommandIo } from "./remote-command.ts";
+import { runPlanPreview } from "./plan-preview.ts";
+import { processIo, runRemoteCommand, type CommandIo } from "./remote-command.ts";
 import { formatNumber, renderPairs, renderTable, type Style } from "./terminal.ts";
 
 const USAGE = `Usage: ccx plan <export> [options]
@@ -12,6 +13,10 @@ const USAGE = `Usage: ccx plan <export> [options]
 Reads the export's segments and compares them with what it last synced, then prints what a run
 would change, whether a guard would stop it, and how many Constant Contact requests it would
 cost. Nothing is written.
+
+  ccx plan --preview <file> [--json]
+summarises \`pulumi preview --json\` output for a pull request instead, with no reconciler and no
+token; \`ccx plan --preview - --help\` shows its options and exit codes.
 
 Options:`;
 
@@ -51,8 +56,17 @@ const COUNT_LABELS: Array<[string, string]> = [
   ["duplicates", "duplicate rows"],
 ];
 
-/** Runs `ccx plan <export>`: exit 0, or 3 when a guard blocks the plan. */
+/** True when the command line asks for the preview form (`--preview <file>`). */
+function wantsPreview(argv: string[]): boolean {
+  return argv.some((arg) => arg === "--preview" || arg.startsWith("--preview="));
+}
+
+/**
+ * Runs `ccx plan <export>`: exit 0, or 3 when a guard blocks the plan. With `--preview <file>`
+ * it summarises a `pulumi preview --json` document instead (plan-preview.ts).
+ */
 export function run(argv: string[], io?: CommandIo): Promise<number> {
+  if (wantsPreview(argv)) return runPlanPreview(argv, io ?? processIo());
   return runRemoteCommand(
     { name: "plan", usage: USAGE, options: {}, positionals: ["export"] },
     argv,
