@@ -62,7 +62,7 @@ describe("the ccx policy pack in pulumi preview", () => {
         "ccx-delete-keeps-members": { stacks: ["prod", "production"] },
         "ccx-current-consent-statement": { statementVersion: "2026-01" },
         "ccx-schedule-windows": { windows: [{ from: "01:00", to: "05:00" }], timeZone: "UTC" },
-        "ccx-allowed-sources": { sources: [`files:${segmentsDir}`] },
+        "ccx-allowed-sources": { sources: ["segments"] },
         "ccx-allowed-connections": { connections: ["marketing"] },
       }),
     );
