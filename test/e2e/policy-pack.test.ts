@@ -118,7 +118,7 @@ describe("the ccx policy pack in pulumi preview", () => {
       ],
       [
         "ccx-allowed-sources",
-        "export 'loose' reads segments from source 'files:/srv/elsewhere', which is not allowed",
+        "export 'loose' reads segments from source 'loose-source', which is not allowed; use one of 'segments'",
       ],
       [
         "ccx-allowed-connections",

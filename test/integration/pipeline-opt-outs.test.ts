@@ -17,6 +17,7 @@ import {
   apiCaller,
   createConnection,
   filesExport,
+  filesSource,
   listIdByName,
   people,
   runToEnd,
@@ -41,6 +42,7 @@ beforeAll(async () => {
     auth: { bootstrapAdminToken: adminToken },
     ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
     runs: { tempDir: dir },
+    sources: { files: { roots: [dir] } },
   });
   reconciler = await startReconciler(config, { logDestination: new LogSink() });
   call = apiCaller(() => reconciler.url, adminToken);
@@ -77,7 +79,7 @@ describe("opt-outs kept between runs", () => {
     // virtual clock moves on so that the seeding is clearly before the first read.
     emulator.clock.advance(5_000);
     await writeSegment(folder(), "all", everyone.slice(0, 20));
-    const body = filesExport("opt-conn", folder(), ["all"]);
+    const body = filesExport("opt-conn", await filesSource(call, folder()), ["all"]);
     listName = (body["list"] as { name: string }).name;
     expect((await call("PUT", "/v1/exports/opt", body)).status).toBe(201);
     const before = contactReads();

@@ -116,6 +116,8 @@ export async function escalation(
         azureBlob: { allowed: [{ accountUrl: "https://contoso.blob.core.windows.net" }] },
         postgres: { statementTimeoutMs: 2_000, maxRows: 10_000, maxBytes: 1_000_000 },
       },
+      // Every attempt must meet the authorisation check itself, not the plan rate limit.
+      plans: { perTokenPerMinute: 10_000 },
     });
     const s = stack;
     const calls = {

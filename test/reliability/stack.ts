@@ -63,6 +63,8 @@ export interface ReliabilityStackOptions {
   runs?: NonNullable<ReconcilerConfigInput["runs"]>;
   /** Extra `sources` settings (allow-lists, limits); the scratch directory is the files root. */
   sources?: Omit<NonNullable<ReconcilerConfigInput["sources"]>, "files">;
+  /** Plan settings (e.g. a per-token rate high enough for a scenario that plans on purpose). */
+  plans?: ReconcilerConfigInput["plans"];
   /** Share of `/v3` calls answered with an injected 429 by a relay (see storm-proxy.ts). */
   throttleProbability?: number;
 }
@@ -95,6 +97,7 @@ export async function startReliabilityStack(
         : { dataDir: join(dir, "store"), databaseUrl: options.databaseUrl },
     snapshots: { dir: join(dir, "snapshots") },
     sources: { ...options.sources, files: { roots: [dir] } },
+    ...(options.plans === undefined ? {} : { plans: options.plans }),
     secrets: { activeKeyId: "k1", keys: { k1: encryptionKey } },
     auth: { bootstrapAdminToken: tokens.admin },
     log: { level: "debug" },
