@@ -15,6 +15,8 @@ import { filesExport, people, writeSegment } from "./pipeline-run-support.ts";
 
 let stack: CcxTestStack;
 let dir: string;
+/** The folder of the admin's source `plan-segments`, under the reconciler's files root. */
+let folder: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ccx-plan-budget-"));
@@ -23,12 +25,20 @@ beforeAll(async () => {
   });
   const { credentials } = stack.newCredentials("Plans");
   await stack.api("admin", "PUT", "/v1/connections/plans", connectionBody(credentials));
-  await writeSegment(join(dir, "s"), "s", people("p", 12));
+  // Segment files live under the reconciler's files root, in an admin's source shared with
+  // contributors.
+  folder = join(stack.segmentsRoot, "plans");
+  await writeSegment(folder, "s", people("p", 12));
+  await stack.api("admin", "PUT", "/v1/sources/plan-segments", {
+    type: "files",
+    sharing: "contributors",
+    path: folder,
+  });
   await stack.api(
     "admin",
     "PUT",
     "/v1/exports/planned",
-    filesExport("plans", join(dir, "s"), ["s"]),
+    filesExport("plans", "plan-segments", ["s"]),
   );
 }, 120_000);
 
@@ -80,7 +90,7 @@ describe("plans and the shared request budget", () => {
     expect(afterReuse.used).toBe(afterFirst.used);
 
     // New segment data is a new version: planned afresh, and counted.
-    await writeSegment(join(dir, "s"), "s", people("p", 13));
+    await writeSegment(folder, "s", people("p", 13));
     const changed = await stack.api<{ reused: boolean; counts: { adds: number } }>(
       "viewer",
       "POST",
@@ -96,11 +106,11 @@ describe("plans and the shared request budget", () => {
     // Three fresh plans (the data changes before each) are allowed, a fourth within the minute
     // is not.
     for (const size of [20, 21, 22]) {
-      await writeSegment(join(dir, "s"), "s", people("p", size));
+      await writeSegment(folder, "s", people("p", size));
       const { status, json } = await admin<{ reused: boolean }>("POST", "/v1/exports/planned/plan");
       expect([status, json.reused]).toEqual([200, false]);
     }
-    await writeSegment(join(dir, "s"), "s", people("p", 23));
+    await writeSegment(folder, "s", people("p", 23));
     const refused = await admin<{ error: { code: string; details: Record<string, number> } }>(
       "POST",
       "/v1/exports/planned/plan",
@@ -114,7 +124,7 @@ describe("plans and the shared request budget", () => {
   });
 
   it("audits plans of proposed definitions: who, which connection and source, what came out", async () => {
-    const proposed = filesExport("plans", join(dir, "s"), ["s"], { membership: "add-only" });
+    const proposed = filesExport("plans", "plan-segments", ["s"], { membership: "add-only" });
     await stack.api("contributor", "POST", "/v1/exports/planned/plan", proposed);
     const audit = await stack.reconciler.store.listAudit({
       targetType: "export",
@@ -127,7 +137,7 @@ describe("plans and the shared request budget", () => {
       details: {
         proposed: true,
         connection: "plans",
-        source: { type: "files", path: join(dir, "s") },
+        source: { name: "plan-segments" },
         outcome: "planned",
         reused: false,
       },

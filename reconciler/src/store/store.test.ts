@@ -274,7 +274,7 @@ describe.each(storeBackends)("store on $name", (backend) => {
           ],
         );
       }
-      expect(await migrate(opened.db)).toEqual([4]);
+      expect(await migrate(opened.db)).toEqual([5]);
       const files = await legacy.getExport("files-export");
       expect(files?.definition.source).toBe("legacy-files-export");
       expect(await getSource(legacy, "legacy-files-export")).toMatchObject({
