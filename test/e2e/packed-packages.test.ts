@@ -413,7 +413,7 @@ function describeConsumer(
     });
 
     it("previews a change with its data plan, and applies it in place", async () => {
-      await stack.run(["config", "set", "segments", '["high-value","newsletter-signups"]']);
+      await stack.setConfig("segments", '["high-value","newsletter-signups"]');
       const steps = await previewSteps(stack);
       const step = stepOf(steps, EXPORT_TYPE);
       expect(step?.op).toBe("update");

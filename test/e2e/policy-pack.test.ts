@@ -30,13 +30,13 @@ describe("the ccx policy pack in pulumi preview", () => {
     });
     try {
       const { credentials } = ccx.newCredentials("Contoso policy");
-      await stack.run(["config", "set", "ccx:endpoint", ccx.reconciler.url]);
-      await stack.run(["config", "set", "--secret", "ccx:token", ccx.tokens.admin]);
-      await stack.run(["config", "set", "clientId", credentials.clientId]);
-      await stack.run(["config", "set", "--secret", "clientSecret", credentials.clientSecret]);
-      await stack.run(["config", "set", "--secret", "refreshToken", credentials.refreshToken]);
-      await stack.run(["config", "set", "segmentsPath", segmentsDir]);
-      for (const [key, value] of config) await stack.run(["config", "set", key, value]);
+      await stack.setConfig("ccx:endpoint", ccx.reconciler.url);
+      await stack.setConfig("ccx:token", ccx.tokens.admin, { secret: true });
+      await stack.setConfig("clientId", credentials.clientId);
+      await stack.setConfig("clientSecret", credentials.clientSecret, { secret: true });
+      await stack.setConfig("refreshToken", credentials.refreshToken, { secret: true });
+      await stack.setConfig("segmentsPath", segmentsDir);
+      for (const [key, value] of config) await stack.setConfig(key, value);
       const args = ["preview", "--policy-pack", launcher, "--policy-pack-config", policyConfig];
       try {
         const { stdout } = await stack.run(args);
@@ -51,7 +51,7 @@ describe("the ccx policy pack in pulumi preview", () => {
 
   beforeAll(async () => {
     ccx = await startCcxTestStack();
-    segmentsDir = await mkdtemp(join(tmpdir(), "ccx-policy-segments-"));
+    segmentsDir = await mkdtemp(join(ccx.segmentsRoot, "policy-"));
     workDir = await mkdtemp(join(tmpdir(), "ccx-policy-"));
     await writeFile(join(segmentsDir, "vip.csv"), "email,first_name\nvip0@example.com,Ann\n");
     policyConfig = join(workDir, "policy-config.json");

@@ -64,12 +64,11 @@ describe("a stack change reviewed as one Markdown comment", () => {
   let segmentsDir: string;
   let workDir: string;
 
-  const setExports = (exports: unknown[]) =>
-    stack.run(["config", "set", "exports", JSON.stringify(exports)]);
+  const setExports = (exports: unknown[]) => stack.setConfig("exports", JSON.stringify(exports));
 
   beforeAll(async () => {
     ccx = await startCcxTestStack();
-    segmentsDir = await mkdtemp(join(tmpdir(), "ccx-review-segments-"));
+    segmentsDir = await mkdtemp(join(ccx.segmentsRoot, "review-"));
     workDir = await mkdtemp(join(tmpdir(), "ccx-review-"));
     const customers = emails("customer", 3400);
     await writeSegment(segmentsDir, "customers", customers);
@@ -91,7 +90,7 @@ describe("a stack change reviewed as one Markdown comment", () => {
       ["segmentsPath", segmentsDir, false],
     ];
     for (const [key, value, secret] of config) {
-      await stack.run(["config", "set", ...(secret ? ["--secret"] : []), key, value]);
+      await stack.setConfig(key, value, { secret });
     }
     await setExports([
       { name: "newsletter", segments: ["customers"], maxRemovePercent: 100 },

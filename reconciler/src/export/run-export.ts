@@ -132,11 +132,8 @@ export async function executeRun(
       outcome.snapshot === undefined
         ? undefined
         : await getCurrentSnapshot(deps.store, claimed.exportId);
-    const record = await finishRun(deps.store, runId, {
-      ...outcome,
-      progress: { ...reporter.progress, updatedAt: new Date().toISOString() },
-    });
-    logger.info({ status: outcome.status, counts: outcome.counts }, "run finished");
+    // Pruned before the run is marked finished, so whoever sees it finished sees the snapshots
+    // it leaves; both the current one and the new one are kept, so a crash here loses nothing.
     if (outcome.snapshot !== undefined) {
       await pruneSnapshots(
         deps,
@@ -145,6 +142,11 @@ export async function executeRun(
         logger,
       );
     }
+    const record = await finishRun(deps.store, runId, {
+      ...outcome,
+      progress: { ...reporter.progress, updatedAt: new Date().toISOString() },
+    });
+    logger.info({ status: outcome.status, counts: outcome.counts }, "run finished");
     return record ?? claimed;
   };
   try {
