@@ -4,8 +4,6 @@
  * definition and its segments are unchanged; each token may make only so many plans a minute;
  * plans of proposed definitions are audited.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCcxTestStack, type CcxTestStack } from "../support/ccx-stack.ts";
@@ -14,12 +12,10 @@ import { connectionBody } from "../support/reconciler-fixtures.ts";
 import { filesExport, people, writeSegment } from "./pipeline-run-support.ts";
 
 let stack: CcxTestStack;
-let dir: string;
 /** The folder of the admin's source `plan-segments`, under the reconciler's files root. */
 let folder: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "ccx-plan-budget-"));
   stack = await startCcxTestStack({
     config: { plans: { reuseSeconds: 600, perTokenPerMinute: 3 } },
   });
@@ -44,7 +40,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** Requests the emulator's `/v3` API answered (the token endpoint has no daily budget). */
