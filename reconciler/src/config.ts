@@ -60,7 +60,7 @@ export const ConfigSchema = z.strictObject({
         .max(64 * 1024 * 1024)
         .default(1024 * 1024),
     })
-    .default({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 1024 * 1024 }),
+    .prefault({}),
   /** Where the reconciler keeps connections, exports, runs, tokens and the audit log: embedded PGlite by default, PostgreSQL in production (several replicas). */
   store: z
     .strictObject({
@@ -77,7 +77,7 @@ export const ConfigSchema = z.strictObject({
       /** Connections in the PostgreSQL pool. @default 10 */
       poolSize: z.coerce.number().int().min(1).max(200).default(10),
     })
-    .default({ dataDir: ".ccx/data", poolSize: 10 }),
+    .prefault({}),
   /** Keys that encrypt Constant Contact credentials at rest (AES-256-GCM). On Azure the key comes from Key Vault. */
   secrets: z
     .strictObject({
@@ -108,7 +108,7 @@ export const ConfigSchema = z.strictObject({
         })
         .optional(),
     })
-    .default({ activeKeyId: "default", keys: {} }),
+    .prefault({}),
   /** API authentication beyond the stored tokens (`ccx token create`). */
   auth: z
     .strictObject({
@@ -121,14 +121,14 @@ export const ConfigSchema = z.strictObject({
         .regex(/^ccx_[A-Za-z0-9_-]{43}$/, "must be a ccx token: 'ccx_' and 43 base64url characters")
         .optional(),
     })
-    .default({}),
+    .prefault({}),
   /** Structured logs (JSON lines on stdout); secrets are redacted. */
   log: z
     .strictObject({
       /** pino level. @default "info" */
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     })
-    .default({ level: "info" }),
+    .prefault({}),
   /** The Constant Contact endpoints; point them at `ccx emulator` for local runs and preview stacks. */
   ctct: z
     .strictObject({
@@ -140,7 +140,7 @@ export const ConfigSchema = z.strictObject({
       /** OAuth token endpoint; https unless on loopback. @default the real one */
       tokenUrl: secureUrl("ctct.tokenUrl (CCX_CTCT_TOKEN_URL)").optional(),
     })
-    .default({}),
+    .prefault({}),
   /** The snapshot store: what each export last synced, as sorted compact files. */
   snapshots: z
     .strictObject({
@@ -167,17 +167,10 @@ export const ConfigSchema = z.strictObject({
         })
         .optional(),
     })
-    .default({}),
-  /** How runs execute: limits, parallelism and temporary files. */
+    .prefault({}),
+  /** What one run may do: limits and temporary files (how many run at once: `scheduler`). */
   runs: z
     .strictObject({
-      /**
-       * Execute queued runs in this process (the in-process executor). Turn off when another
-       * engine (the scheduler) executes them. @default true
-       */
-      executor: z.boolean().default(true),
-      /** Runs executed at once, each of another export. @default 2 */
-      maxConcurrentRuns: z.coerce.number().int().min(1).max(64).default(2),
       /** Most distinct profiles one export may hold. @default 1000000 */
       profileLimit: z.coerce.number().int().min(1).default(1_000_000),
       /** Constant Contact activities in flight per run (the account queue holds 1,000). @default 30 */
@@ -185,12 +178,7 @@ export const ConfigSchema = z.strictObject({
       /** Parent of the runs' temporary sort files. @default the system temporary directory */
       tempDir: z.string().min(1).optional(),
     })
-    .default({
-      executor: true,
-      maxConcurrentRuns: 2,
-      profileLimit: 1_000_000,
-      maxActivitiesInFlight: 30,
-    }),
+    .prefault({}),
   /** Connections to Constant Contact: keeping idle ones alive. */
   connections: z
     .strictObject({
@@ -203,7 +191,7 @@ export const ConfigSchema = z.strictObject({
       /** How often to look for idle connections, in minutes. @default 60 */
       idleCheckMinutes: z.coerce.number().int().min(1).max(1_440).default(60),
     })
-    .default({ idleRefreshDays: 30, idleCheckMinutes: 60 }),
+    .prefault({}),
   /**
    * Plans (`POST /v1/exports/{name}/plan`, `ccx plan`, `pulumi preview`): each reads the list and
    * its opt-outs from Constant Contact, counted in the application's daily budget like a run.
@@ -218,7 +206,7 @@ export const ConfigSchema = z.strictObject({
       /** Plans one API token may have made afresh per minute (reused plans are free). @default 6 */
       perTokenPerMinute: z.coerce.number().int().min(1).max(10_000).default(6),
     })
-    .default({ reuseSeconds: 300, perTokenPerMinute: 6 }),
+    .prefault({}),
   /**
    * What segment sources may point at. Sources are admin-owned objects in the store; this section
    * bounds them: files folders must lie under `files.roots`, azure-blob accounts and containers
@@ -253,7 +241,7 @@ export const ConfigSchema = z.strictObject({
             )
             .default([]),
         })
-        .default({ roots: [] }),
+        .prefault({}),
       /** Which storage accounts and containers `azure-blob` sources may read. */
       azureBlob: z
         .strictObject({
@@ -272,7 +260,7 @@ export const ConfigSchema = z.strictObject({
             )
             .default([]),
         })
-        .default({ allowed: [] }),
+        .prefault({}),
       /** Limits of every `postgres` source's reads. */
       postgres: z
         .strictObject({
@@ -287,13 +275,9 @@ export const ConfigSchema = z.strictObject({
             .min(1024)
             .default(1024 * 1024 * 1024),
         })
-        .default({ statementTimeoutMs: 60_000, maxRows: 2_000_000, maxBytes: 1024 * 1024 * 1024 }),
+        .prefault({}),
     })
-    .default({
-      files: { roots: [] },
-      azureBlob: { allowed: [] },
-      postgres: { statementTimeoutMs: 60_000, maxRows: 2_000_000, maxBytes: 1024 * 1024 * 1024 },
-    }),
+    .prefault({}),
   /** Triggers, run leases, retries, the daily request budget and failure notices. */
   scheduler: SchedulerConfigSchema,
 });

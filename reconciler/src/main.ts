@@ -16,7 +16,7 @@ import { openStore, type OpenedStore, type StoreOptions } from "./store/open-sto
 import { InProcessRunQueue } from "./scheduler/in-process-run-queue.ts";
 import { createFailureNotifier } from "./scheduler/notifiers.ts";
 import { PgBossRunQueue } from "./scheduler/pg-boss-run-queue.ts";
-import type { RunExecutor } from "./scheduler/run-executor.ts";
+import type { ReconcileRun } from "./runs/reconcile-run.ts";
 import type { RunQueue } from "./scheduler/run-queue.ts";
 import { startIdleRefresh } from "./scheduler/idle-refresh.ts";
 import { startScheduler, type RunningScheduler } from "./scheduler/scheduler.ts";
@@ -24,9 +24,8 @@ import { createSourceVersionReader } from "./scheduler/source-version.ts";
 import type { Store } from "./store/store.ts";
 import { planExport, planReuseKey } from "./export/export-planner.ts";
 import { PlanGate } from "./export/plan-gate.ts";
-import { executeRun as executeExportRun } from "./export/run-export.ts";
+import { createExportReconciler } from "./export/run-export.ts";
 import { createRunDependencies } from "./runs/run-dependencies.ts";
-import { startRunExecutor, type RunExecutor as InProcessRunExecutor } from "./runs/run-executor.ts";
 
 export interface StartOptions {
   /** Replaces the Constant Contact verifier (tests with their own implementation). */
@@ -34,14 +33,14 @@ export interface StartOptions {
   /** Where logs go. @default stdout */
   logDestination?: DestinationStream;
   /**
-   * Builds what executes runs for the scheduler, in place of the export pipeline (tests with
-   * their own implementation). @default the export pipeline
+   * Builds what does the work of runs, in place of the export pipeline (tests with their own
+   * implementation). @default the export pipeline
    */
-  createRunExecutor?: (context: RunExecutorContext) => RunExecutor;
+  createPipeline?: (context: PipelineContext) => ReconcileRun;
 }
 
-/** What a run executor may use: the process's store, secret box and logger. */
-export interface RunExecutorContext {
+/** What a pipeline may use: the process's store, secret box and logger. */
+export interface PipelineContext {
   store: Store;
   secretBox: SecretBox;
   logger: Logger;
@@ -54,8 +53,8 @@ export interface RunningReconciler {
   /** The keys that seal the stored secrets. */
   secretBox: SecretBox;
   logger: Logger;
-  /** The in-process run executor, when this process executes runs itself. */
-  runs?: InProcessRunExecutor | undefined;
+  /** The scheduler, when this process runs it (tests tick it to hand queued runs over now). */
+  scheduler?: RunningScheduler | undefined;
   /** Stops accepting requests, closes the store and releases the data directory. */
   close(): Promise<void>;
 }
@@ -172,19 +171,17 @@ export async function startReconciler(
   });
 
   let scheduler: RunningScheduler | undefined;
-  // The scheduler executes runs through the export pipeline; a transient failure rejects so
-  // that the scheduler retries it with backoff (its contract, `scheduler/run-executor.ts`).
-  const executeRun: RunExecutor =
-    options.createRunExecutor?.({ store: opened.store, secretBox, logger }) ??
-    ((runId, signal) =>
-      executeExportRun({ ...runDependencies, rethrowRetryable: true }, runId, signal));
+  // The scheduler's workers run exports through the pipeline (`runs/reconcile-run.ts`).
+  const reconcile: ReconcileRun =
+    options.createPipeline?.({ store: opened.store, secretBox, logger }) ??
+    createExportReconciler(runDependencies);
   if (config.scheduler.enabled) {
     try {
       scheduler = await startScheduler({
         store: opened.store,
         secretBox,
         queue: runQueueOf(config, logger),
-        execute: executeRun,
+        reconcile,
         notifier: createFailureNotifier(config.scheduler.notify, logger),
         readSourceVersion: createSourceVersionReader({
           store: opened.store,
@@ -214,17 +211,6 @@ export async function startReconciler(
     await opened.close();
     throw error;
   }
-  // Without the scheduler, queued runs are executed here, and runs a dead process left
-  // `running` are resumed from their checkpoints.
-  const runs =
-    scheduler === undefined && config.runs.executor
-      ? startRunExecutor({
-          store: opened.store,
-          logger,
-          maxConcurrentRuns: config.runs.maxConcurrentRuns,
-          execute: (runId, signal) => executeExportRun(runDependencies, runId, signal),
-        })
-      : undefined;
   // Idle connections are refreshed before Constant Contact expires their refresh tokens.
   const idleRefresh = startIdleRefresh(
     {
@@ -248,14 +234,13 @@ export async function startReconciler(
     store: opened.store,
     secretBox,
     logger,
-    runs,
+    scheduler,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           if ("closeAllConnections" in server) server.closeAllConnections();
         });
-        await runs?.close();
         await idleRefresh.close();
         await scheduler?.close();
         await opened.close();

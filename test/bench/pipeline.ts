@@ -4,7 +4,7 @@
  *   (a) read + map + validate + sort + de-duplicate (external sort; and the in-memory variant),
  *   (b) writing the sorted snapshot (gzip levels 0, 1, 6) and reading it back as a stream,
  *   (c) the streaming diff of N vs N, with nothing changed and with 1 % changed,
- *   (d) end-to-end export runs (`executeRun`, as the reconciler does them) into the emulator with
+ *   (d) end-to-end export runs (the run worker and the pipeline, as the reconciler does them) into the emulator with
  *       its real timing and rate limits, in a process of its own: the first full export, a
  *       re-run with nothing changed, and a re-run with 1 % changed (adds, removals and field
  *       changes), each with wall time, Constant Contact requests and peak RSS (DESIGN §6).
@@ -37,11 +37,11 @@ import { pino } from "pino";
 import { startEmulator } from "../../emulator/index.ts";
 import { ExportPutRequestSchema } from "../../contract/export.ts";
 import { hashCanonical } from "../../reconciler/src/core/canonical-json.ts";
-import { executeRun } from "../../reconciler/src/export/run-export.ts";
 import { sealCredentials } from "../../reconciler/src/secrets/connection-credentials.ts";
 import { SecretBox } from "../../reconciler/src/secrets/secret-box.ts";
 import { openStore, type StoreOptions } from "../../reconciler/src/store/open-store.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { runOnce } from "../support/run-once.ts";
 import { range, SYNTHETIC_MAPPINGS, writeSyntheticSegments } from "../support/segments.ts";
 
 const self = fileURLToPath(import.meta.url);
@@ -400,9 +400,9 @@ interface EndToEndRun {
   writes: number;
   /** Peak RSS of the run's process, start-up included. */
   rssMB: number;
-  /** Peak RSS sampled while `executeRun` ran. */
+  /** Peak RSS sampled while the run ran. */
   runPeakRssMB: number;
-  /** CPU time of the run's process during `executeRun`. */
+  /** CPU time of the run's process during the run. */
   cpuMs: number;
   /** The run record's split of its wall time (own work per step, waiting on Constant Contact). */
   phases: Record<string, number> | undefined;
@@ -664,7 +664,7 @@ async function runEndToEnd(
   };
 }
 
-/** Child process: one `executeRun` of the export `bench` reading `folder`. */
+/** Child process: one run of the export `bench` reading `folder`. */
 async function runExportPhase(
   dir: string,
   input: {
@@ -691,7 +691,7 @@ async function runExportPhase(
         settings: { type: "files", path: input.folder },
       });
     }
-    const run = await store.insertRun({
+    const run = await store.runs.insert({
       exportId: record.id,
       trigger: "manual",
       generation: record.generation,
@@ -710,19 +710,20 @@ async function runExportPhase(
     }, 50);
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const finished = await executeRun(
+    const logger = pino({ level: process.env["CCX_BENCH_LOG_LEVEL"] ?? "warn" }, process.stderr);
+    const finished = await runOnce(
       {
         store,
         secretBox,
-        logger: pino({ level: process.env["CCX_BENCH_LOG_LEVEL"] ?? "warn" }, process.stderr),
+        logger,
         ctct: input.ctct,
         snapshots: createLocalSnapshotStore({ root: join(dir, "e2e-snapshots") }),
         sources: { policy: { ...CLOSED_POLICY, files: { roots: [dir] } } },
         tempDirectory: dir,
         profileLimit: input.profileLimit,
       },
-      run.id,
-      new AbortController().signal,
+      run,
+      logger,
     );
     const ms = performance.now() - started;
     const cpuMs = cpuMsSince(cpuBefore);

@@ -11,7 +11,6 @@ import { startEmulator, type Emulator } from "../../emulator/index.ts";
 import { generateToken } from "../../reconciler/src/auth/api-token.ts";
 import { parseConfig } from "../../reconciler/src/config.ts";
 import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
-import { listCheckpoints } from "../../reconciler/src/store/run-store.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import {
   apiCaller,
@@ -73,7 +72,7 @@ describe("export runs on PostgreSQL", () => {
     expect(emulator.inspect.listMembers(listIdByName(emulator, accountId, listName))).toHaveLength(
       50,
     );
-    const checkpoints = await listCheckpoints(reconciler.store, first.id);
+    const checkpoints = await reconciler.store.runs.checkpoints(first.id);
     expect(checkpoints).toMatchObject([{ phase: "import", chunkIndex: 0, state: "confirmed" }]);
 
     const writes = writeActivities(emulator, accountId);

@@ -59,7 +59,6 @@ beforeAll(async () => {
     // This suite is about the API and the store: runs stay queued, and nothing (not even a run
     // that would fail) may reach for Constant Contact beyond loopback.
     scheduler: { enabled: false },
-    runs: { executor: false },
     ctct: { apiBaseUrl: "http://127.0.0.1:9/v3", tokenUrl: "http://127.0.0.1:9/token" },
   });
   reconciler = await startReconciler(config, { verifier, logDestination: logs });

@@ -128,7 +128,7 @@ describe("cron triggers across processes", () => {
       "2026-03-29T01:00:00.000Z", // 02:30 does not exist: 03:00 CEST
       "2026-03-30T00:30:00.000Z", // 02:30 CEST
     ]);
-    const runs = await store.listRuns(record.id, 50);
+    const runs = await store.runs.list(record.id, 50);
     expect(runs).toHaveLength(3);
     for (const run of runs)
       expect(run).toMatchObject({ trigger: "schedule", requestedBy: "scheduler" });
@@ -141,7 +141,7 @@ describe("cron triggers across processes", () => {
     await checkEverywhere(record);
     clock = new Date("2026-06-01T11:00:05Z");
     await checkEverywhere(record);
-    expect(await store.findActiveRun(record.id)).toBeDefined();
+    expect(await store.runs.findActive(record.id)).toBeDefined();
     // The 12:00 fire finds the 11:00 run still active: skipped, not queued later.
     clock = new Date("2026-06-01T12:00:05Z");
     await checkEverywhere(record);

@@ -19,7 +19,7 @@ import { SecretBox } from "../../reconciler/src/secrets/secret-box.ts";
 import { openStore, type OpenedStore } from "../../reconciler/src/store/open-store.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { apiClient, insertConnection, scheduledExport, waitFor } from "./scheduler-fixtures.ts";
-import { EXECUTIONS_TABLE } from "./scheduler-stand-in-executor.ts";
+import { EXECUTIONS_TABLE } from "./scheduler-stand-in-pipeline.ts";
 
 const child = fileURLToPath(new URL("./scheduler-child-process.ts", import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), "ccx-scheduler-replicas-"));
@@ -267,7 +267,7 @@ describe("two reconciler processes on one PostgreSQL", () => {
     const finished = await waitFor(
       "the survivor to finish the run",
       async () => {
-        const run = await opened.store.getRun(runId);
+        const run = await opened.store.runs.get(runId);
         return run?.status === "succeeded" ? run : undefined;
       },
       120_000,
@@ -305,7 +305,7 @@ describe("two reconciler processes on one PostgreSQL", () => {
     expect(triggered.status).toBe(202);
     const runId = String(triggered.json["id"]);
     const started = await waitFor("the run to get going", async () => {
-      const run = await opened.store.getRun(runId);
+      const run = await opened.store.runs.get(runId);
       if ((run?.counts["chunks"] ?? 0) < 3) return undefined;
       return (await executions()).find((execution) => execution.run_id === runId);
     });
@@ -316,7 +316,7 @@ describe("two reconciler processes on one PostgreSQL", () => {
     expect(leaving.process.exitCode).toBe(0);
 
     const finished = await waitFor("the other process to finish the run", async () => {
-      const run = await opened.store.getRun(runId);
+      const run = await opened.store.runs.get(runId);
       return run?.status === "succeeded" ? run : undefined;
     });
     const attempts = (await executions()).filter((execution) => execution.run_id === runId);

@@ -25,7 +25,7 @@ import {
   scheduledExport,
   waitFor,
 } from "./scheduler-fixtures.ts";
-import { createStandInExecutor } from "./scheduler-stand-in-executor.ts";
+import { createStandInPipeline } from "./scheduler-stand-in-pipeline.ts";
 
 const key = randomBytes(32);
 const secretBox = new SecretBox({ activeKeyId: "k1", keys: new Map([["k1", key]]) });
@@ -138,7 +138,7 @@ beforeAll(async () => {
   });
   reconciler = await startReconciler(config, {
     logDestination: logs,
-    createRunExecutor: (context) => createStandInExecutor(context, { chunks: 2, chunkMs: 20 }),
+    createPipeline: (context) => createStandInPipeline(context, { chunks: 2, chunkMs: 20 }),
   });
   api = apiClient(reconciler.url, adminToken);
   await insertConnection(reconciler.store, secretBox, "main", "client-main");
@@ -227,7 +227,7 @@ describe("triggers", () => {
     );
     const runId = await trigger("slow-one");
     await waitFor("the run to make progress", async () => {
-      const run = await reconciler.store.getRun(runId);
+      const run = await reconciler.store.runs.get(runId);
       return (run?.counts["chunks"] ?? 0) >= 2 ? run : undefined;
     });
     expect((await api("POST", `/v1/exports/slow-one/runs/${runId}/cancel`)).status).toBe(200);
@@ -361,7 +361,7 @@ describe("the daily request budget", () => {
     for (const name of ["big-sync", "small-sync"]) {
       const runId = await trigger(name);
       const deferred = await waitFor(`the ${name} run to be deferred`, async () => {
-        const run = await reconciler.store.getRun(runId);
+        const run = await reconciler.store.runs.get(runId);
         return run?.error?.code === "RUN_DEFERRED_BUDGET" ? run : undefined;
       });
       expect(deferred.status).toBe("queued");

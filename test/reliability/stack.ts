@@ -61,6 +61,8 @@ export interface ReliabilityStackOptions {
   databaseUrl?: string;
   /** Extra `runs` settings of the reconciler config. */
   runs?: NonNullable<ReconcilerConfigInput["runs"]>;
+  /** Extra `scheduler` settings (e.g. how many runs one process works at once). */
+  scheduler?: NonNullable<ReconcilerConfigInput["scheduler"]>;
   /** Extra `sources` settings (allow-lists, limits); the scratch directory is the files root. */
   sources?: Omit<NonNullable<ReconcilerConfigInput["sources"]>, "files">;
   /** Plan settings (e.g. a per-token rate high enough for a scenario that plans on purpose). */
@@ -103,6 +105,7 @@ export async function startReliabilityStack(
     log: { level: "debug" },
     ctct: { apiBaseUrl: storm?.apiBaseUrl ?? emulator.apiBaseUrl, tokenUrl: tokenRecorder.url },
     runs: { tempDir: dir, ...options.runs },
+    ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
   });
   const reconciler = await startReconciler(config, { logDestination: logs });
   for (const role of ["contributor", "viewer"] as const) {

@@ -35,7 +35,7 @@ export async function tokenRotation(size: TokenRotationSize): Promise<ScenarioRe
   const report = new ScenarioReport("token-rotation");
   const started = performance.now();
   const exportCount = size.exports ?? 10;
-  const stack = await startReliabilityStack({ runs: { maxConcurrentRuns: exportCount } });
+  const stack = await startReliabilityStack({ scheduler: { concurrency: exportCount } });
   let runs = 0;
   let succeeded = 0;
   try {

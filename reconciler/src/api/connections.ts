@@ -3,7 +3,6 @@
  * contributors see the name and type of the connections shared with them.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { z } from "zod";
 import { canonicalJson, fingerprint, hashCanonical } from "../core/canonical-json.ts";
 import { decideConsent } from "../core/consent.ts";
 import { refreshTokenAgeDays } from "../core/refresh-token-age.ts";
@@ -19,7 +18,7 @@ import type { ConnectionRecord, ConnectionWrite } from "../store/store.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { conflictResponse, notFoundResponse, errorContent } from "./error-handler.ts";
 import { auditActor } from "./request-context.ts";
-import { protectedRoute } from "./route-table.ts";
+import { json, protectedRoute } from "./route-table.ts";
 import { NameParamsSchema } from "../../../contract/common.ts";
 import {
   ConnectionListResponseSchema,
@@ -27,8 +26,6 @@ import {
   ConnectionSchema,
   type Connection,
 } from "../../../contract/connection.ts";
-
-const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 
 export const listConnectionsRoute = protectedRoute("connection.list", "listing connections", {
   method: "get",

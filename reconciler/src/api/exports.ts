@@ -19,7 +19,7 @@ import {
   assertMayUseSource,
 } from "./export-access.ts";
 import { auditActor } from "./request-context.ts";
-import { protectedRoute } from "./route-table.ts";
+import { json, protectedRoute } from "./route-table.ts";
 import { NameParamsSchema } from "../../../contract/common.ts";
 import {
   AttachRequestSchema,
@@ -29,8 +29,6 @@ import {
   type ExportDefinition,
   type SegmentExport,
 } from "../../../contract/export.ts";
-
-const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 
 export const listExportsRoute = protectedRoute("export.read", "listing exports", {
   method: "get",
@@ -282,7 +280,7 @@ export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependen
     const { name } = c.req.valid("param");
     const record = await requireExport(store, name);
     await assertMayManageExport(c, store, record, "deleting an export");
-    const active = await store.findActiveRun(record.id);
+    const active = await store.runs.findActive(record.id);
     if (active?.status === "running") {
       throw new ConflictError(
         "RUN_IN_PROGRESS",
@@ -313,8 +311,8 @@ export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependen
     const actor = auditActor(c);
     const saved = await store.transaction(async (tx) => {
       const detached = await tx.setExportAttachment(record.id, null);
-      const active = await tx.findActiveRun(record.id);
-      if (active !== undefined) await tx.cancelRun(active.id);
+      const active = await tx.runs.findActive(record.id);
+      if (active !== undefined) await tx.runs.requestCancel(active.id);
       await tx.appendAudit({
         ...actor,
         action: "export.detach",

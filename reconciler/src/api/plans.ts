@@ -6,7 +6,6 @@
  * definition; a proposed one needs the right to change the export.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { z } from "zod";
 import { AppError, ConflictError, ForbiddenError } from "../core/errors.ts";
 import { isAllowed } from "../core/permissions.ts";
 import { assertMayUseConnection, mayManageStoredExport } from "./export-access.ts";
@@ -19,11 +18,9 @@ import { describeSource, requireExport, requireSourceFor } from "./exports.ts";
 import { auditActor } from "./request-context.ts";
 import { hashCanonical } from "../core/canonical-json.ts";
 import { conflictResponse, errorContent, notFoundResponse } from "./error-handler.ts";
-import { protectedRoute } from "./route-table.ts";
+import { json, protectedRoute } from "./route-table.ts";
 import { NameParamsSchema } from "../../../contract/common.ts";
 import { ExportPlanSchema } from "../../../contract/plan.ts";
-
-const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 
 /**
  * Plans an export for a caller; the export pipeline implements it (`export/export-planner.ts`,

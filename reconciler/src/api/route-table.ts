@@ -5,6 +5,7 @@
  */
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
+import type { z } from "zod";
 import { ForbiddenError } from "../core/errors.ts";
 import { forbiddenMessage, isAllowed, type Action } from "../core/permissions.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -19,6 +20,9 @@ export interface RouteEntry {
   /** What the route does, for the 403 message: "creating or changing a connection". */
   doing: string;
 }
+
+/** An OpenAPI JSON body of `schema` (request or response `content`). */
+export const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 
 /** Every protected route, in registration order. */
 export const routeTable: RouteEntry[] = [];

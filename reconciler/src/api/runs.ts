@@ -6,13 +6,14 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { ConflictError, NotFoundError } from "../core/errors.ts";
+import { whyNotRunnable } from "../core/export-runnable.ts";
 import { enqueueRun } from "../scheduler/enqueue-run.ts";
-import type { RunRecord } from "../store/store.ts";
+import type { RunRecord } from "../store/run-store.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { conflictResponse, notFoundResponse } from "./error-handler.ts";
 import { assertMayManageExport, requireExport } from "./exports.ts";
 import { auditActor } from "./request-context.ts";
-import { protectedRoute } from "./route-table.ts";
+import { json, protectedRoute } from "./route-table.ts";
 import { NameParamsSchema } from "../../../contract/common.ts";
 import {
   RunListQuerySchema,
@@ -22,8 +23,6 @@ import {
   TriggerRunRequestSchema,
   type ExportRun,
 } from "../../../contract/run.ts";
-
-const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 
 export const listRunsRoute = protectedRoute("export.read", "listing runs", {
   method: "get",
@@ -104,7 +103,7 @@ export function registerRunRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependencie
 
   async function requireRun(exportName: string, runId: string): Promise<RunRecord> {
     const record = await requireExport(store, exportName);
-    const run = await store.getRun(runId);
+    const run = await store.runs.get(runId);
     if (run === undefined || run.exportId !== record.id) {
       throw new NotFoundError(`export '${exportName}' has no run ${runId}`);
     }
@@ -115,7 +114,7 @@ export function registerRunRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependencie
     const { name } = c.req.valid("param");
     const { limit } = c.req.valid("query");
     const record = await requireExport(store, name);
-    return c.json({ items: (await store.listRuns(record.id, limit)).map(toRun) }, 200);
+    return c.json({ items: (await store.runs.list(record.id, limit)).map(toRun) }, 200);
   });
 
   app.openapi(getRunRoute, async (c) => {
@@ -129,13 +128,14 @@ export function registerRunRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependencie
       Partial<z.infer<typeof TriggerRunRequestSchema>> | undefined;
     const record = await requireExport(store, name);
     await assertMayManageExport(c, store, record, "running an export");
-    if (record.attachedConnectionId === null) {
+    const notRunnable = whyNotRunnable(record);
+    if (notRunnable === "detached") {
       throw new ConflictError(
         "EXPORT_DETACHED",
         `export '${name}' is detached and never runs; attach it first`,
       );
     }
-    if (!record.definition.enabled) {
+    if (notRunnable === "disabled") {
       throw new ConflictError(
         "EXPORT_DISABLED",
         `export '${name}' is disabled; set enabled: true to run it`,
@@ -151,7 +151,7 @@ export function registerRunRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependencie
       updateId: actor.updateId,
     });
     if (typeof run === "string") {
-      const active = await store.findActiveRun(record.id);
+      const active = await store.runs.findActive(record.id);
       throw new ConflictError(
         "RUN_IN_PROGRESS",
         `export '${name}' already has a ${active?.status ?? "queued or running"} run` +
@@ -176,7 +176,7 @@ export function registerRunRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependencie
     }
     const actor = auditActor(c);
     const cancelled = await store.transaction(async (tx) => {
-      const updated = await tx.cancelRun(runId);
+      const updated = await tx.runs.requestCancel(runId);
       await tx.appendAudit({
         ...actor,
         action: "run.cancel",

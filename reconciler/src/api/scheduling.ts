@@ -14,15 +14,13 @@ import { SchedulerStore } from "../scheduler/scheduler-store.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { notFoundResponse } from "./error-handler.ts";
 import { auditActor } from "./request-context.ts";
-import { protectedRoute } from "./route-table.ts";
+import { json, protectedRoute } from "./route-table.ts";
 import { NameParamsSchema } from "../../../contract/common.ts";
 import {
   RequestBudgetSchema,
   RunAllRequestSchema,
   RunAllResponseSchema,
 } from "../../../contract/scheduling.ts";
-
-const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 
 /** Constant Contact's daily limit per application (CONTRACT §2.1). */
 export const DEFAULT_DAILY_REQUESTS = 10_000;

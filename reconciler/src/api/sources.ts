@@ -5,7 +5,6 @@
  * them. Exports name a source; nobody else chooses paths, URLs, SQL or credentials.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { z } from "zod";
 import { canonicalJson, fingerprint } from "../core/canonical-json.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { mayUseSource } from "../core/permissions.ts";
@@ -25,7 +24,7 @@ import {
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { conflictResponse, errorContent, notFoundResponse } from "./error-handler.ts";
 import { auditActor } from "./request-context.ts";
-import { protectedRoute } from "./route-table.ts";
+import { json, protectedRoute } from "./route-table.ts";
 import { NameParamsSchema } from "../../../contract/common.ts";
 import {
   SegmentSourceSchema,
@@ -35,8 +34,6 @@ import {
   type SourcePutRequest,
   type SourceSettings,
 } from "../../../contract/source.ts";
-
-const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
 
 export const listSourcesRoute = protectedRoute("source.list", "listing segment sources", {
   method: "get",

@@ -35,3 +35,8 @@ export function createConnectionClient(
     ...(settings.tokenUrl === undefined ? {} : { tokenUrl: settings.tokenUrl }),
   });
 }
+
+/** Requests a client has sent to Constant Contact, of every kind. */
+export function requestsSent(client: CtctClient): number {
+  return Object.values(client.requestCounts()).reduce((sum, count) => sum + count, 0);
+}

@@ -12,19 +12,16 @@ import { DEFAULT_PROFILE_LIMIT } from "../core/guards.ts";
 import type { ExportPlan } from "../core/plan.ts";
 import type { RowError } from "../core/mapping.ts";
 import { hashCanonical } from "../core/canonical-json.ts";
-import type { CtctClient } from "../ctct/client.ts";
 import { applicationKeyOf } from "../scheduler/request-budget.ts";
 import { SchedulerStore, utcDay } from "../scheduler/scheduler-store.ts";
 import { readSourceVersion } from "../scheduler/source-version.ts";
 import { openSegmentSource } from "../sources/open-source.ts";
 import type { ConnectionRecord } from "../store/store.ts";
-import { getCurrentSnapshot } from "../store/run-store.ts";
-import { createConnectionClient } from "./connection-client.ts";
+import { createConnectionClient, requestsSent } from "./connection-client.ts";
 import type { SegmentRead } from "./desired-contacts.ts";
-import { buildExportPlan } from "./plan-export-run.ts";
-import type { PreviousSnapshot } from "./plan-export-run.ts";
+import { buildExportPlan, previousSnapshotOf } from "./plan-export-run.ts";
 import { resolveExportList } from "./resolve-list.ts";
-import type { ExportRunDependencies } from "./run-export.ts";
+import type { ExportRunDependencies } from "./run-state.ts";
 import { readOptOuts } from "./opt-out-set.ts";
 
 /** A plan with what it was computed from. */
@@ -86,22 +83,9 @@ export async function planExport(
     const current =
       existing === undefined || options.compareWithStored === false
         ? undefined
-        : await getCurrentSnapshot(deps.store, existing.id);
-    const compared = current !== undefined && list !== undefined && current.listId === list.listId;
-    const previous: PreviousSnapshot = {
-      store: deps.snapshots,
-      ...(compared
-        ? {
-            ref: {
-              id: current.snapshotId,
-              exportName: name,
-              entries: current.entries,
-              bytes: current.bytes,
-              createdAt: "",
-            },
-          }
-        : {}),
-    };
+        : await deps.store.runs.currentSnapshot(existing.id);
+    const previous = previousSnapshotOf(deps.snapshots, name, current, list?.listId);
+    const compared = previous.ref !== undefined;
     const source = await openSegmentSource(
       { store: deps.store, secretBox: deps.secretBox, environment: deps.sources },
       definition.source,
@@ -142,7 +126,7 @@ export async function planExport(
     await client.close();
     // A plan reads the list and the opt-outs: its requests count against the application's
     // shared daily budget like a run's (CONTRACT §2.1), also when it failed.
-    await recordRequestUse(deps, connection, requestsOf(client));
+    await recordRequestUse(deps, connection, requestsSent(client));
   }
 }
 
@@ -164,7 +148,7 @@ export async function planReuseKey(
   const connection = await deps.store.getConnection(definition.connection);
   if (connection === undefined) return undefined;
   const snapshot =
-    existing === undefined ? undefined : await getCurrentSnapshot(deps.store, existing.id);
+    existing === undefined ? undefined : await deps.store.runs.currentSnapshot(existing.id);
   let sourceVersion: string;
   try {
     sourceVersion = await readSourceVersion(definition, {
@@ -185,10 +169,6 @@ export async function planReuseKey(
     snapshot: snapshot?.snapshotId ?? null,
     connection: [connection.id, connection.generation, connection.status],
   });
-}
-
-function requestsOf(client: CtctClient): number {
-  return Object.values(client.requestCounts()).reduce((sum, count) => sum + count, 0);
 }
 
 async function recordRequestUse(

@@ -12,6 +12,7 @@ import { planExport } from "../core/plan.ts";
 import type { ExportPlan, RequestModel } from "../core/plan.ts";
 import type { SnapshotRef, SnapshotStore } from "../snapshots/snapshot-store.ts";
 import type { SegmentSource } from "../sources/segment-source.ts";
+import type { CurrentSnapshot } from "../store/run-store.ts";
 import { collectDesiredContacts } from "./desired-contacts.ts";
 import type {
   CollectOptions,
@@ -36,6 +37,31 @@ export interface PlanRules {
 export interface PreviousSnapshot {
   store: SnapshotStore;
   ref?: SnapshotRef | undefined;
+}
+
+/**
+ * The snapshot to compare with: the export's current one when it was synced to the list the
+ * export resolves to now (`listId`), else none — a run to another list starts from nothing.
+ */
+export function previousSnapshotOf(
+  snapshots: SnapshotStore,
+  exportName: string,
+  current: CurrentSnapshot | undefined,
+  listId: string | undefined,
+): PreviousSnapshot {
+  if (current === undefined || listId === undefined || current.listId !== listId) {
+    return { store: snapshots };
+  }
+  return {
+    store: snapshots,
+    ref: {
+      id: current.snapshotId,
+      exportName,
+      entries: current.entries,
+      bytes: current.bytes,
+      createdAt: "",
+    },
+  };
 }
 
 /** Streams the previous snapshot's entries (nothing on a first run). */

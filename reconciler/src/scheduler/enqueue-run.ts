@@ -4,17 +4,15 @@
  * second run.
  */
 import type { RunTrigger } from "../../../contract/run.ts";
-import { sqlState, UNIQUE_VIOLATION } from "../store/sql-database.ts";
-import type { ExportRecord, RunRecord, Store } from "../store/store.ts";
+import { AppError } from "../core/errors.ts";
+import { whyNotRunnable } from "../core/export-runnable.ts";
+import { RUN_ALREADY_ACTIVE, type RunRecord } from "../store/run-store.ts";
+import type { ExportRecord, Store } from "../store/store.ts";
 import { SchedulerStore } from "./scheduler-store.ts";
 
 /** True when triggers other than "on demand" may run the export. */
 export function runsAutomatically(record: ExportRecord): boolean {
-  return (
-    record.attachedConnectionId !== null &&
-    record.definition.enabled &&
-    record.definition.schedule.manualOnly !== true
-  );
+  return whyNotRunnable(record) === undefined && record.definition.schedule.manualOnly !== true;
 }
 
 export interface EnqueueRequest {
@@ -46,7 +44,7 @@ export async function enqueueRun(
       if (request.claim !== undefined && !(await request.claim(new SchedulerStore(tx.db)))) {
         return "lost" as const;
       }
-      const run = await tx.insertRun({
+      const run = await tx.runs.insert({
         exportId: record.id,
         trigger: request.trigger,
         generation: record.generation,
@@ -66,7 +64,7 @@ export async function enqueueRun(
       return run;
     });
   } catch (error) {
-    if (sqlState(error) === UNIQUE_VIOLATION) return "active";
+    if (error instanceof AppError && error.code === RUN_ALREADY_ACTIVE) return "active";
     throw error;
   }
 }

@@ -3,7 +3,7 @@
  * rendered as the e-mail. It names the export, run and error; never a token, a credential or a
  * contact.
  */
-import type { RunRecord } from "../store/store.ts";
+import type { RunRecord } from "../store/run-store.ts";
 
 export interface RunFailureNotice {
   event: "run.failed";

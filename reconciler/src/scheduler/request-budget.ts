@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type { SecretBox } from "../secrets/secret-box.ts";
 import { openCredentials } from "../secrets/connection-credentials.ts";
 import type { ConnectionRecord } from "../store/store.ts";
+import type { RunStore } from "../store/run-store.ts";
 import { utcDay, type SchedulerStore } from "./scheduler-store.ts";
 
 /** A connection's application, named without revealing its client id. */
@@ -58,10 +59,10 @@ export async function readRequestBudget(
  * pipeline records `counts.requests`), or the configured default for a first run.
  */
 export async function estimateRunRequests(
-  store: SchedulerStore,
+  runs: RunStore,
   exportId: string,
   defaultRunRequests: number,
 ): Promise<number> {
-  const last = await store.lastRunRequests(exportId);
+  const last = await runs.lastRequests(exportId);
   return last === undefined || last <= 0 ? defaultRunRequests : last;
 }

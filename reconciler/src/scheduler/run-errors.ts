@@ -3,16 +3,19 @@
  * reason, so history shows why a run waited, was retried, or ended.
  */
 import { AppError } from "../core/errors.ts";
-import type { RunError } from "./scheduler-store.ts";
+import type { RunError } from "../store/run-store.ts";
 
-/** The stored form of any error: an `AppError` keeps its code and details. */
+/**
+ * The stored form of any error: an `AppError` keeps its code, message and details. Any other
+ * error's message stays in the log: it is not ours, and could carry a value we never checked.
+ */
 export function runErrorOf(error: unknown, details: Record<string, unknown> = {}): RunError {
   if (error instanceof AppError) {
     return { code: error.code, message: error.message, details: { ...error.details, ...details } };
   }
   return {
-    code: "RUN_CRASHED",
-    message: `the run stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+    code: "RUN_FAILED",
+    message: "the run failed unexpectedly; see the reconciler log",
     details,
   };
 }
@@ -52,8 +55,3 @@ export function exportNotRunnable(
     details: { reason },
   };
 }
-
-export const RUN_CANCELLED: RunError = {
-  code: "RUN_CANCELLED",
-  message: "the run was cancelled",
-};

@@ -1,22 +1,26 @@
 /**
- * Works one queued job: checks that the run may run (export attached and enabled, connection
- * authorised, today's request budget), runs it through the executor with a cancel watch, and
- * decides what follows: done, retry with backoff, deferral to tomorrow, or a permanent failure
- * that notifies admins.
+ * The run worker: owns a run's whole lifecycle, in one place. For one queued job it loads the run,
+ * its export and connection once and checks that the run may run (export attached and enabled,
+ * connection authorised, today's request budget), claims it, watches for a cancel, hands it to
+ * the pipeline ({@link ReconcileRun}) and decides what follows from the outcome or the error:
+ * finished, retried with backoff, deferred to tomorrow, resumed after shutdown, or failed for
+ * good (admins are notified).
  */
 import type { Logger } from "pino";
-import { isRetryable } from "../core/errors.ts";
+import { AppError, isRetryable } from "../core/errors.ts";
+import { whyNotRunnable } from "../core/export-runnable.ts";
+import { RunStopped, type ReconcileRun, type RunContext } from "../runs/reconcile-run.ts";
+import { ProgressReporter } from "../runs/run-progress.ts";
 import type { SecretBox } from "../secrets/secret-box.ts";
-import type { RunRecord, Store } from "../store/store.ts";
+import type { RunOutcome, RunRecord } from "../store/run-store.ts";
+import type { ConnectionRecord, ExportRecord, Store } from "../store/store.ts";
 import { failureNoticeOf, type FailureNotifier } from "./failure-notice.ts";
 import { applicationKeyOf, estimateRunRequests, nextUtcMidnight } from "./request-budget.ts";
 import { retryDelayMs } from "./retry-delay.ts";
-import type { RunExecutor } from "./run-executor.ts";
 import {
   deferredForBudget,
   exportNotRunnable,
   needsReauthorisation,
-  RUN_CANCELLED,
   runErrorOf,
 } from "./run-errors.ts";
 import { runJobId, type RunJob, type RunQueue } from "./run-queue.ts";
@@ -27,12 +31,15 @@ export interface RunWorkerDependencies {
   store: Store;
   schedulerStore: SchedulerStore;
   secretBox: SecretBox;
-  execute: RunExecutor;
+  /** The pipeline: the export pipeline, or a test's stand-in. */
+  reconcile: ReconcileRun;
   notifier: FailureNotifier;
   queue: RunQueue;
   config: Pick<SchedulerConfig, "retry" | "budget" | "cancelPollMs">;
   logger: Logger;
   now: () => Date;
+  /** How often a run's progress is written, at most, in ms. @default 500 */
+  progressIntervalMs?: number | undefined;
 }
 
 function isActive(run: RunRecord): boolean {
@@ -46,8 +53,12 @@ class RunInterruptedError extends Error {
   }
 }
 
+/** Why a watched run's signal aborted. */
+type StopReason = "cancelled" | "shutdown";
+
 export function createRunWorker(deps: RunWorkerDependencies) {
   const { store, schedulerStore, logger } = deps;
+  const runs = store.runs;
 
   async function sendNext(
     dispatch: RunDispatch,
@@ -66,9 +77,8 @@ export function createRunWorker(deps: RunWorkerDependencies) {
   }
 
   async function failForGood(run: RunRecord, attempts: number): Promise<void> {
-    const failed = (await store.getRun(run.id)) ?? run;
     logger.warn(
-      { runId: run.id, export: run.exportName, code: failed.error?.code, attempts },
+      { runId: run.id, export: run.exportName, code: run.error?.code, attempts },
       "run failed permanently",
     );
     await store.appendAudit({
@@ -78,42 +88,137 @@ export function createRunWorker(deps: RunWorkerDependencies) {
       targetType: "run",
       targetName: run.id,
       generation: run.generation,
-      details: { export: run.exportName, code: failed.error?.code ?? null, attempts },
+      details: { export: run.exportName, code: run.error?.code ?? null, attempts },
     });
-    await deps.notifier.notify(failureNoticeOf(failed, attempts));
+    await deps.notifier.notify(failureNoticeOf(run, attempts));
   }
 
-  /** Runs the executor, aborting it when the run is cancelled or this process stops. */
-  async function executeWatched(
-    runId: string,
-    stopping: AbortSignal,
-  ): Promise<{ result?: RunRecord; error?: unknown; cancelled: boolean }> {
+  /**
+   * Aborts the returned signal when the run is cancelled (one watch, every `cancelPollMs`) or
+   * this process stops; `reason()` tells which.
+   */
+  function watchRun(runId: string, stopping: AbortSignal) {
     const controller = new AbortController();
-    let cancelled = false;
-    const onStop = () => controller.abort(stopping.reason);
+    let reason: StopReason | undefined;
+    const stop = (why: StopReason) => {
+      if (controller.signal.aborted) return;
+      reason = why;
+      controller.abort(new Error(`run ${runId}: ${why}`));
+    };
+    const onStop = () => stop("shutdown");
     stopping.addEventListener("abort", onStop, { once: true });
-    const watch = setInterval(() => {
-      schedulerStore.cancelRequestedAt(runId).then(
+    if (stopping.aborted) onStop();
+    const timer = setInterval(() => {
+      runs.cancelRequestedAt(runId).then(
         (at) => {
-          if (at !== null && !controller.signal.aborted) {
-            cancelled = true;
-            controller.abort(new Error(`run ${runId} was cancelled`));
-          }
+          if (at !== null) stop("cancelled");
         },
         (error: unknown) => logger.warn({ err: error, runId }, "cancel check failed"),
       );
     }, deps.config.cancelPollMs);
+    return {
+      signal: controller.signal,
+      reason: () => reason,
+      close() {
+        clearInterval(timer);
+        stopping.removeEventListener("abort", onStop);
+      },
+    };
+  }
+
+  /** Ends the run with `outcome`, its progress and counts as they stand. */
+  async function finish(context: RunContext, outcome: RunOutcome): Promise<RunRecord | undefined> {
+    await context.progress.settle();
+    const finished = await runs.finish(context.run.id, {
+      ...outcome,
+      progress: { ...context.progress.progress, updatedAt: new Date().toISOString() },
+    });
+    context.logger.info({ status: outcome.status, counts: outcome.counts }, "run finished");
+    return finished;
+  }
+
+  /**
+   * Executes a claimed run through the pipeline and records how it ended. Returns the finished
+   * run, or undefined when it went back to the queue for a retry.
+   * @throws RunInterruptedError when this process stops first: the run resumes later.
+   */
+  async function execute(
+    claimed: RunRecord,
+    exported: ExportRecord,
+    connection: ConnectionRecord,
+    dispatch: RunDispatch,
+    stopping: AbortSignal,
+  ): Promise<RunRecord | undefined> {
+    const runLogger = logger.child({ runId: claimed.id, export: claimed.exportName });
+    const resumed = claimed.progress !== null;
+    const watch = watchRun(claimed.id, stopping);
+    const context: RunContext = {
+      run: claimed,
+      export: exported,
+      connection,
+      progress: new ProgressReporter(runs, claimed.id, {
+        intervalMs: deps.progressIntervalMs,
+        resumed,
+        counts: {},
+      }),
+      signal: watch.signal,
+      logger: runLogger,
+    };
     try {
-      if ((await schedulerStore.cancelRequestedAt(runId)) !== null) {
-        cancelled = true;
-        controller.abort(new Error(`run ${runId} was cancelled`));
+      if (claimed.cancelRequestedAt !== null) {
+        return await finish(context, { status: "cancelled", counts: claimed.counts });
       }
-      return { result: await deps.execute(runId, controller.signal), cancelled };
+      runLogger.info(
+        { attempt: dispatch.attempt, trigger: claimed.trigger, resumed },
+        resumed ? "run resumed" : "run started",
+      );
+      return await finish(context, await deps.reconcile(context));
     } catch (error) {
-      return { error, cancelled };
+      const stopped = watch.reason();
+      if (stopped === "cancelled") {
+        runLogger.info("run cancelled after the chunks in flight completed");
+        return await finish(context, {
+          status: "cancelled",
+          counts: context.progress.counts,
+          error: null,
+          rejectedSamples: error instanceof RunStopped ? error.rejectedSamples : [],
+        });
+      }
+      if (stopped === "shutdown") {
+        await context.progress.flush();
+        runLogger.info("run interrupted by shutdown; it resumes from its checkpoint");
+        throw new RunInterruptedError(claimed.id);
+      }
+      const delay = isRetryable(error)
+        ? retryDelayMs(deps.config.retry, dispatch.attempt)
+        : undefined;
+      if (delay !== undefined) {
+        await context.progress.flush();
+        const nextAttemptAt = new Date(deps.now().getTime() + delay);
+        const requeued = await runs.requeue(
+          claimed.id,
+          runErrorOf(error, {
+            attempt: dispatch.attempt,
+            nextAttemptAt: nextAttemptAt.toISOString(),
+          }),
+        );
+        if (requeued) {
+          runLogger.warn(
+            { code: codeOf(error), attempt: dispatch.attempt, delayMs: delay },
+            "run hit a transient failure; retrying",
+          );
+          await sendNext(dispatch, { attempt: dispatch.attempt + 1, notBefore: nextAttemptAt });
+          return undefined;
+        }
+      }
+      runLogger.error({ code: codeOf(error), err: redactable(error) }, "run failed");
+      return await finish(context, {
+        status: "failed",
+        counts: context.progress.counts,
+        error: runErrorOf(error, { attempts: dispatch.attempt }),
+      });
     } finally {
-      clearInterval(watch);
-      stopping.removeEventListener("abort", onStop);
+      watch.close();
     }
   }
 
@@ -124,41 +229,38 @@ export function createRunWorker(deps: RunWorkerDependencies) {
     const dispatch = await schedulerStore.dispatchOf(job.runId);
     // A job from before a retry or deferral was superseded by a newer one.
     if (dispatch === undefined || dispatch.sequence !== job.sequence) return;
-    const run = await store.getRun(job.runId);
+    const run = await runs.get(job.runId);
     if (run === undefined || !isActive(run)) return;
 
     const exported = await store.getExport(run.exportName);
-    if (exported === undefined || exported.attachedConnectionId === null) {
-      await schedulerStore.finishRun(
-        run.id,
-        "cancelled",
-        exportNotRunnable(run.exportName, exported === undefined ? "deleted" : "detached"),
-      );
+    const notRunnable =
+      exported === undefined || exported.id !== run.exportId ? "deleted" : whyNotRunnable(exported);
+    if (exported === undefined || notRunnable !== undefined) {
+      await runs.finish(run.id, {
+        status: "cancelled",
+        counts: run.counts,
+        error: exportNotRunnable(run.exportName, notRunnable ?? "deleted"),
+      });
       return;
     }
-    if (!exported.definition.enabled) {
-      await schedulerStore.finishRun(
-        run.id,
-        "cancelled",
-        exportNotRunnable(run.exportName, "disabled"),
-      );
-      return;
-    }
-    const connection = await store.getConnectionById(exported.attachedConnectionId);
+    const connection =
+      exported.attachedConnectionId === null
+        ? undefined
+        : await store.getConnectionById(exported.attachedConnectionId);
     if (connection === undefined || connection.status === "needs-reauthorisation") {
-      await schedulerStore.finishRun(
-        run.id,
-        "failed",
-        needsReauthorisation(exported.connectionName),
-      );
-      await failForGood(run, dispatch.attempt);
+      const failed = await runs.finish(run.id, {
+        status: "failed",
+        counts: run.counts,
+        error: needsReauthorisation(exported.connectionName),
+      });
+      if (failed !== undefined) await failForGood(failed, dispatch.attempt);
       return;
     }
 
     const now = deps.now();
     const appKey = applicationKeyOf(deps.secretBox, connection);
     const needed = await estimateRunRequests(
-      schedulerStore,
+      runs,
       exported.id,
       deps.config.budget.defaultRunRequests,
     );
@@ -175,7 +277,7 @@ export function createRunWorker(deps: RunWorkerDependencies) {
         0,
         deps.config.budget.dailyRequests - reservation.used - reservation.otherReserved,
       );
-      await schedulerStore.requeueRun(
+      await runs.requeue(
         run.id,
         deferredForBudget({ needed, remaining, resetsAt: resetsAt.toISOString() }),
       );
@@ -184,54 +286,28 @@ export function createRunWorker(deps: RunWorkerDependencies) {
       return;
     }
 
-    if (!(await schedulerStore.markRunning(run.id))) return;
-    logger.info(
-      { runId: run.id, export: run.exportName, attempt: dispatch.attempt, trigger: run.trigger },
-      "run started",
-    );
-    const outcome = await executeWatched(run.id, stopping);
-    const after = (await store.getRun(run.id)) ?? run;
-
-    if (stopping.aborted && isActive(after)) throw new RunInterruptedError(run.id);
-    if (outcome.error !== undefined) {
-      if (outcome.cancelled) {
-        await schedulerStore.finishRun(run.id, "cancelled", RUN_CANCELLED);
-        await schedulerStore.settleBudget(run.id, needed);
-        return;
-      }
-      const delay = isRetryable(outcome.error)
-        ? retryDelayMs(deps.config.retry, dispatch.attempt)
-        : undefined;
-      if (delay !== undefined && isActive(after)) {
-        const nextAttemptAt = new Date(deps.now().getTime() + delay);
-        await schedulerStore.requeueRun(
-          run.id,
-          runErrorOf(outcome.error, {
-            attempt: dispatch.attempt,
-            nextAttemptAt: nextAttemptAt.toISOString(),
-          }),
-        );
-        logger.warn(
-          { runId: run.id, export: run.exportName, attempt: dispatch.attempt, delayMs: delay },
-          "run failed; retrying",
-        );
-        await sendNext(dispatch, { attempt: dispatch.attempt + 1, notBefore: nextAttemptAt });
-        return;
-      }
-      await schedulerStore.finishRun(
-        run.id,
-        "failed",
-        runErrorOf(outcome.error, { attempts: dispatch.attempt }),
-      );
-      await schedulerStore.settleBudget(run.id, needed);
-      await failForGood(run, dispatch.attempt);
-      return;
-    }
-    const finished = outcome.result ?? after;
-    // Still active without an error: the executor stopped early; hand the job back to resume.
-    if (isActive(finished)) throw new RunInterruptedError(run.id);
+    const claimed = await runs.claim(run.id);
+    if (claimed === undefined) return;
+    const finished = await execute(claimed, exported, connection, dispatch, stopping);
+    if (finished === undefined) return;
     await schedulerStore.settleBudget(run.id, finished.counts["requests"] ?? needed);
-    logger.info({ runId: run.id, export: run.exportName, status: finished.status }, "run finished");
     if (finished.status === "failed") await failForGood(finished, dispatch.attempt);
   };
+}
+
+function codeOf(error: unknown): string | undefined {
+  return error instanceof AppError ? error.code : undefined;
+}
+
+/** Error facts safe to log: name, code and message (our messages never hold personal data). */
+function redactable(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) {
+    return {
+      name: error.name,
+      message: error.message,
+      ...(error instanceof AppError ? { code: error.code } : {}),
+      stack: error.stack,
+    };
+  }
+  return { message: String(error) };
 }

@@ -16,7 +16,7 @@ export const RetryPolicySchema = z
     /** Longest wait between attempts, in seconds. @default 3600 */
     maxDelaySeconds: z.coerce.number().min(0).max(86_400).default(3_600),
   })
-  .default({ maxAttempts: 4, initialDelaySeconds: 60, backoffFactor: 4, maxDelaySeconds: 3_600 });
+  .prefault({});
 
 export type RetryPolicy = z.output<typeof RetryPolicySchema>;
 
@@ -42,9 +42,9 @@ export type SmtpConfig = z.output<typeof SmtpConfigSchema>;
 export const SchedulerConfigSchema = z
   .strictObject({
     /**
-     * Runs the triggers and executes runs in this process. With `false`, `runs.executor` decides
-     * whether the small one-process executor runs queued runs instead; set both to `false` for an
-     * API-only replica. @default true
+     * Runs the triggers and executes runs in this process. With `false` the process only serves
+     * the API (a replica beside others that run the scheduler): queued runs wait for one of
+     * them. @default true
      */
     enabled: z.boolean().default(true),
     /** How often cron and stack-change triggers and queued runs are checked, in seconds. @default 1 */
@@ -74,7 +74,7 @@ export const SchedulerConfigSchema = z
          */
         defaultRunRequests: z.coerce.number().int().min(1).default(150),
       })
-      .default({ dailyRequests: 10_000, defaultRunRequests: 150 }),
+      .prefault({}),
     /** Who hears about runs that failed for good (after the last retry). */
     notify: z
       .strictObject({
@@ -83,18 +83,8 @@ export const SchedulerConfigSchema = z
         /** Sends the same notice by e-mail when set. @default unset */
         smtp: SmtpConfigSchema.optional(),
       })
-      .default({}),
+      .prefault({}),
   })
-  .default({
-    enabled: true,
-    tickSeconds: 1,
-    sourcePollSeconds: 300,
-    concurrency: 2,
-    leaseSeconds: 30,
-    cancelPollMs: 1_000,
-    retry: { maxAttempts: 4, initialDelaySeconds: 60, backoffFactor: 4, maxDelaySeconds: 3_600 },
-    budget: { dailyRequests: 10_000, defaultRunRequests: 150 },
-    notify: {},
-  });
+  .prefault({});
 
 export type SchedulerConfig = z.output<typeof SchedulerConfigSchema>;

@@ -1,10 +1,10 @@
 /**
  * The scheduler's own records, beside the core store: per-export trigger state (the cron time
  * planned next, the source version and generation last acted on), the dispatch of each run to
- * the queue, and the shared daily request budget. Every state change that two reconciler
+ * the queue, and the shared daily request budget. The runs themselves are written only by the
+ * run store (`store/run-store.ts`). Every state change that two reconciler
  * processes could race on is a compare-and-set, so exactly one of them wins.
  */
-import type { RunRecord } from "../store/store.ts";
 import type { SqlDatabase, SqlRow } from "../store/sql-database.ts";
 
 /** What the triggers last saw of one export. */
@@ -25,9 +25,6 @@ export interface RunDispatch {
   attempt: number;
   notBefore: Date | null;
 }
-
-/** A run's error as stored in `runs.error`. */
-export type RunError = NonNullable<RunRecord["error"]>;
 
 function dateOrNull(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
@@ -171,60 +168,6 @@ export class SchedulerStore {
       [runId, fromSequence, next.attempt, next.notBefore],
     );
     return rows[0] === undefined ? undefined : toDispatch(rows[0]);
-  }
-
-  // --- run state --------------------------------------------------------------------------
-
-  /** Marks a queued run running (kept when it already runs: a resume). False when not active. */
-  async markRunning(runId: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, now())
-       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
-      [runId],
-    );
-    return rows.length > 0;
-  }
-
-  /** Puts an active run back in the queue (a retry or deferral), with the reason as its error. */
-  async requeueRun(runId: string, error: RunError): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE runs SET status = 'queued', error = $2::jsonb
-       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
-      [runId, JSON.stringify(error)],
-    );
-    return rows.length > 0;
-  }
-
-  /** Ends an active run with `status` and `error`; false when it had already ended. */
-  async finishRun(
-    runId: string,
-    status: "failed" | "cancelled",
-    error: RunError,
-  ): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE runs SET status = $2, error = $3::jsonb, finished_at = now()
-       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
-      [runId, status, JSON.stringify(error)],
-    );
-    return rows.length > 0;
-  }
-
-  /** When the run was asked to stop, if it was. */
-  async cancelRequestedAt(runId: string): Promise<Date | null> {
-    const rows = await this.db.query(`SELECT cancel_requested_at FROM runs WHERE id = $1`, [runId]);
-    return dateOrNull(rows[0]?.["cancel_requested_at"]);
-  }
-
-  /** The `requests` count of the export's latest successful run, if it recorded one. */
-  async lastRunRequests(exportId: string): Promise<number | undefined> {
-    const rows = await this.db.query(
-      `SELECT (counts->>'requests')::integer AS requests FROM runs
-       WHERE export_id = $1 AND status = 'succeeded' AND counts ? 'requests'
-       ORDER BY finished_at DESC NULLS LAST LIMIT 1`,
-      [exportId],
-    );
-    const value = rows[0]?.["requests"];
-    return value === null || value === undefined ? undefined : Number(value);
   }
 
   // --- request budget ---------------------------------------------------------------------

@@ -5,10 +5,10 @@
  * on queueing and locking for why that never runs one export twice at once.
  */
 import type { Logger } from "pino";
+import type { ReconcileRun } from "../runs/reconcile-run.ts";
 import type { SecretBox } from "../secrets/secret-box.ts";
 import type { Store } from "../store/store.ts";
 import type { FailureNotifier } from "./failure-notice.ts";
-import type { RunExecutor } from "./run-executor.ts";
 import { runJobId, type RunQueue } from "./run-queue.ts";
 import { createRunWorker } from "./run-worker.ts";
 import type { SchedulerConfig } from "./scheduler-config.ts";
@@ -25,7 +25,8 @@ export interface SchedulerDependencies {
   store: Store;
   secretBox: SecretBox;
   queue: RunQueue;
-  execute: RunExecutor;
+  /** Does the work of a run: the export pipeline (tests use a stand-in). */
+  reconcile: ReconcileRun;
   notifier: FailureNotifier;
   readSourceVersion: SourceVersionReader;
   config: SchedulerConfig;
@@ -108,7 +109,7 @@ export async function startScheduler(deps: SchedulerDependencies): Promise<Runni
     store: deps.store,
     schedulerStore,
     secretBox: deps.secretBox,
-    execute: deps.execute,
+    reconcile: deps.reconcile,
     notifier: deps.notifier,
     queue: deps.queue,
     config: deps.config,

@@ -78,7 +78,7 @@ export async function checkStackChangeTrigger(deps: TriggerDependencies, record:
   });
   if (queued === "active") {
     // A run already active on this generation (e.g. asked for by `pulumi up`) covers it.
-    const active = await deps.store.findActiveRun(record.id);
+    const active = await deps.store.runs.findActive(record.id);
     if (active !== undefined && active.generation >= record.generation) {
       await claim(deps.schedulerStore);
     }

@@ -1,11 +1,61 @@
 /**
- * What the export pipeline records while it executes a run: the claim (queued → running), live
- * progress, per-chunk checkpoints, the final status, and the pointer to each export's current
- * snapshot (ADR 0005). Same SQL on PGlite and PostgreSQL.
+ * The one writer of the runs table (ADR 0005): a run is inserted queued, claimed (queued →
+ * running, or kept running to resume), requeued for a retry or a deferral, records its progress
+ * and per-chunk checkpoints, and ends — finished with its outcome (switching the export's current
+ * snapshot in the same transaction), or cancelled. Every state change is a compare-and-set on
+ * the status, so two processes racing on one run cannot both win. Same SQL on PGlite and
+ * PostgreSQL; SQL error states become {@link AppError}s here.
  */
-import type { RunStatus } from "../../../contract/run.ts";
-import type { SqlRow } from "./sql-database.ts";
-import type { RunRecord, Store } from "./store.ts";
+import { randomUUID } from "node:crypto";
+import type { RunStatus, RunTrigger } from "../../../contract/run.ts";
+import { AppError } from "../core/errors.ts";
+import { sqlState, UNIQUE_VIOLATION, type SqlDatabase, type SqlRow } from "./sql-database.ts";
+import { iso, isoOrNull, text, textOrNull } from "./sql-values.ts";
+
+export interface RunRecord {
+  id: string;
+  exportId: string;
+  exportName: string;
+  trigger: RunTrigger;
+  status: RunStatus;
+  generation: number;
+  /** The hash of the definition whose change or trigger queued the run. */
+  definitionHash: string;
+  stack: string | null;
+  updateId: string | null;
+  requestedBy: string;
+  counts: Record<string, number>;
+  error: RunError | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  cancelRequestedAt: string | null;
+  /**
+   * Live progress of a running run (`phase`, `rowsRead`, `chunksSent`, the definition hash it
+   * executes, …); null before it starts.
+   */
+  progress: Record<string, unknown> | null;
+  /** Rows Constant Contact rejected, a sample with reasons (e-mails masked). */
+  rejectedSamples: Array<Record<string, unknown>>;
+}
+
+/** A run's error as stored: why it waits, was retried or ended. */
+export interface RunError {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** What a new run records about its cause. */
+export interface RunInsert {
+  exportId: string;
+  trigger: RunTrigger;
+  generation: number;
+  definitionHash: string;
+  stack: string | null;
+  updateId: string | null;
+  requestedBy: string;
+}
 
 /** A write chunk of a run, as checkpointed. */
 export interface ChunkCheckpoint {
@@ -34,182 +84,303 @@ export interface CurrentSnapshot {
 export interface RunOutcome {
   status: Extract<RunStatus, "succeeded" | "failed" | "paused" | "cancelled">;
   counts: Record<string, number>;
-  error?: { code: string; message: string; details?: Record<string, unknown> } | null;
+  error?: RunError | null;
   rejectedSamples?: Array<Record<string, unknown>>;
   progress?: Record<string, unknown> | null;
   /** Made current in the same transaction (succeeded runs only). */
   snapshot?: (CurrentSnapshot & { exportId: string }) | undefined;
 }
 
-/**
- * Marks a queued run `running` (or keeps a running one, to resume it) and returns it; undefined
- * when the run is gone or already finished.
- */
-export async function claimRun(store: Store, runId: string): Promise<RunRecord | undefined> {
-  const rows = await store.db.query(
-    `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, now())
-     WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
-    [runId],
-  );
-  if (rows.length === 0) return undefined;
-  return store.getRun(runId);
-}
+const RUN_COLUMNS = `r.*, e.name AS export_name`;
 
-/** Stores live progress and running counts. */
-export async function saveRunProgress(
-  store: Store,
-  runId: string,
-  progress: Record<string, unknown>,
-  counts: Record<string, number>,
-): Promise<void> {
-  await store.db.query(
-    `UPDATE runs SET progress = $2::jsonb, counts = $3::jsonb WHERE id = $1 AND status = 'running'`,
-    [runId, JSON.stringify(progress), JSON.stringify(counts)],
-  );
-}
+/** Code of the error {@link RunStore.insert} throws while the export has an active run. */
+export const RUN_ALREADY_ACTIVE = "RUN_ALREADY_ACTIVE";
 
-/** True once someone asked the run to stop. */
-export async function isCancelRequested(store: Store, runId: string): Promise<boolean> {
-  const rows = await store.db.query(`SELECT cancel_requested_at FROM runs WHERE id = $1`, [runId]);
-  const row = rows[0];
-  return row === undefined || (row["cancel_requested_at"] ?? null) !== null;
-}
+export class RunStore {
+  readonly #db: SqlDatabase;
 
-/** Ends a run and, for a succeeded one, switches the export's current snapshot, atomically. */
-export async function finishRun(
-  store: Store,
-  runId: string,
-  outcome: RunOutcome,
-): Promise<RunRecord | undefined> {
-  await store.transaction(async (tx) => {
-    await tx.db.query(
-      `UPDATE runs SET status = $2, counts = $3::jsonb, error = $4::jsonb,
-         rejected_samples = $5::jsonb, progress = COALESCE($6::jsonb, progress),
-         finished_at = now()
-       WHERE id = $1 AND status = 'running'`,
-      [
-        runId,
-        outcome.status,
-        JSON.stringify(outcome.counts),
-        outcome.error === undefined || outcome.error === null
-          ? null
-          : JSON.stringify(outcome.error),
-        JSON.stringify(outcome.rejectedSamples ?? []),
-        outcome.progress === undefined || outcome.progress === null
-          ? null
-          : JSON.stringify(outcome.progress),
-      ],
-    );
-    const snapshot = outcome.snapshot;
-    if (snapshot !== undefined) {
-      await tx.db.query(
-        `INSERT INTO export_snapshots (export_id, snapshot_id, entries, bytes, run_id, list_id)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (export_id) DO UPDATE SET snapshot_id = EXCLUDED.snapshot_id,
-           entries = EXCLUDED.entries, bytes = EXCLUDED.bytes, run_id = EXCLUDED.run_id,
-           list_id = EXCLUDED.list_id, updated_at = now()`,
+  constructor(db: SqlDatabase) {
+    this.#db = db;
+  }
+
+  // --- queue --------------------------------------------------------------------------------
+
+  /**
+   * Queues a run.
+   * @throws AppError `RUN_ALREADY_ACTIVE` when the export has a queued or running run (one per
+   *   export, by the `runs_one_active_per_export` index).
+   */
+  async insert(input: RunInsert): Promise<RunRecord> {
+    const id = randomUUID();
+    try {
+      await this.#db.query(
+        `INSERT INTO runs (id, export_id, trigger, status, generation, definition_hash, stack,
+           update_id, requested_by)
+         VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8)`,
         [
-          snapshot.exportId,
-          snapshot.snapshotId,
-          snapshot.entries,
-          snapshot.bytes,
-          runId,
-          snapshot.listId,
+          id,
+          input.exportId,
+          input.trigger,
+          input.generation,
+          input.definitionHash,
+          input.stack,
+          input.updateId,
+          input.requestedBy,
         ],
       );
+    } catch (error) {
+      if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
+      throw new AppError(RUN_ALREADY_ACTIVE, "the export already has a queued or running run", {
+        cause: error,
+      });
     }
-  });
-  return store.getRun(runId);
+    const run = await this.get(id);
+    if (run === undefined) throw new Error(`run ${id} vanished right after it was inserted`);
+    return run;
+  }
+
+  /**
+   * Marks a queued run `running` (or keeps a running one, to resume it) and returns it;
+   * undefined when the run is gone or already ended.
+   */
+  async claim(runId: string): Promise<RunRecord | undefined> {
+    const rows = await this.#db.query(
+      `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, now())
+       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+      [runId],
+    );
+    return rows.length === 0 ? undefined : this.get(runId);
+  }
+
+  /** Puts an active run back in the queue (a retry or deferral), with the reason as its error. */
+  async requeue(runId: string, error: RunError): Promise<boolean> {
+    const rows = await this.#db.query(
+      `UPDATE runs SET status = 'queued', error = $2::jsonb
+       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+      [runId, JSON.stringify(error)],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Asks a run to stop: a queued run is cancelled at once; a running one gets
+   * `cancel_requested_at` and its worker stops it after the chunks in flight.
+   */
+  async requestCancel(runId: string): Promise<RunRecord | undefined> {
+    await this.#db.query(
+      `UPDATE runs SET
+         status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+         finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+         cancel_requested_at = COALESCE(cancel_requested_at, now())
+       WHERE id = $1 AND status IN ('queued', 'running')`,
+      [runId],
+    );
+    return this.get(runId);
+  }
+
+  /** When the run was asked to stop, if it was (also when the run is gone: nothing to run). */
+  async cancelRequestedAt(runId: string): Promise<Date | null> {
+    const rows = await this.#db.query(`SELECT cancel_requested_at FROM runs WHERE id = $1`, [
+      runId,
+    ]);
+    const row = rows[0];
+    if (row === undefined) return new Date(0);
+    const at = row["cancel_requested_at"];
+    return at === null || at === undefined ? null : new Date(iso(at));
+  }
+
+  // --- while running ------------------------------------------------------------------------
+
+  /** Stores live progress and running counts. */
+  async saveProgress(
+    runId: string,
+    progress: Record<string, unknown>,
+    counts: Record<string, number>,
+  ): Promise<void> {
+    await this.#db.query(
+      `UPDATE runs SET progress = $2::jsonb, counts = $3::jsonb WHERE id = $1 AND status = 'running'`,
+      [runId, JSON.stringify(progress), JSON.stringify(counts)],
+    );
+  }
+
+  /** The checkpoints of a run, by phase and index. */
+  async checkpoints(runId: string): Promise<ChunkCheckpoint[]> {
+    const rows = await this.#db.query(
+      `SELECT * FROM run_checkpoints WHERE run_id = $1 ORDER BY phase, chunk_index`,
+      [runId],
+    );
+    return rows.map(toCheckpoint);
+  }
+
+  /** Records a chunk whose activity Constant Contact accepted (before waiting for it). */
+  async recordChunkSent(
+    runId: string,
+    chunk: Pick<ChunkCheckpoint, "phase" | "chunkIndex" | "chunkHash" | "itemCount" | "activityId">,
+  ): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO run_checkpoints (run_id, phase, chunk_index, chunk_hash, item_count,
+         activity_id, state)
+       VALUES ($1, $2, $3, $4, $5, $6, 'sent')
+       ON CONFLICT (run_id, phase, chunk_index) DO UPDATE SET chunk_hash = EXCLUDED.chunk_hash,
+         item_count = EXCLUDED.item_count, activity_id = EXCLUDED.activity_id, state = 'sent',
+         result = '{}'::jsonb, updated_at = now()`,
+      [runId, chunk.phase, chunk.chunkIndex, chunk.chunkHash, chunk.itemCount, chunk.activityId],
+    );
+  }
+
+  /** Records a chunk whose activity completed, with what it reported. */
+  async recordChunkConfirmed(
+    runId: string,
+    chunk: Pick<ChunkCheckpoint, "phase" | "chunkIndex" | "result">,
+  ): Promise<void> {
+    await this.#db.query(
+      `UPDATE run_checkpoints SET state = 'confirmed', result = $4::jsonb, updated_at = now()
+       WHERE run_id = $1 AND phase = $2 AND chunk_index = $3`,
+      [runId, chunk.phase, chunk.chunkIndex, JSON.stringify(chunk.result)],
+    );
+  }
+
+  // --- the end ------------------------------------------------------------------------------
+
+  /**
+   * Ends an active run with its outcome and, for a succeeded one, switches the export's current
+   * snapshot, atomically. Counts, samples and progress left out of `outcome` stay as recorded.
+   * Undefined when the run had already ended (another process or a cancel got there first).
+   */
+  async finish(runId: string, outcome: RunOutcome): Promise<RunRecord | undefined> {
+    const ended = await this.#db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `UPDATE runs SET status = $2, counts = COALESCE($3::jsonb, counts), error = $4::jsonb,
+           rejected_samples = COALESCE($5::jsonb, rejected_samples),
+           progress = COALESCE($6::jsonb, progress), finished_at = now()
+         WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+        [
+          runId,
+          outcome.status,
+          JSON.stringify(outcome.counts),
+          outcome.error === undefined || outcome.error === null
+            ? null
+            : JSON.stringify(outcome.error),
+          outcome.rejectedSamples === undefined ? null : JSON.stringify(outcome.rejectedSamples),
+          outcome.progress === undefined || outcome.progress === null
+            ? null
+            : JSON.stringify(outcome.progress),
+        ],
+      );
+      if (rows.length === 0) return false;
+      const snapshot = outcome.snapshot;
+      if (snapshot !== undefined) {
+        await tx.query(
+          `INSERT INTO export_snapshots (export_id, snapshot_id, entries, bytes, run_id, list_id)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (export_id) DO UPDATE SET snapshot_id = EXCLUDED.snapshot_id,
+             entries = EXCLUDED.entries, bytes = EXCLUDED.bytes, run_id = EXCLUDED.run_id,
+             list_id = EXCLUDED.list_id, updated_at = now()`,
+          [
+            snapshot.exportId,
+            snapshot.snapshotId,
+            snapshot.entries,
+            snapshot.bytes,
+            runId,
+            snapshot.listId,
+          ],
+        );
+      }
+      return true;
+    });
+    return ended ? this.get(runId) : undefined;
+  }
+
+  // --- reading ------------------------------------------------------------------------------
+
+  async get(runId: string): Promise<RunRecord | undefined> {
+    const rows = await this.#db.query(
+      `SELECT ${RUN_COLUMNS} FROM runs r JOIN exports e ON e.id = r.export_id WHERE r.id = $1`,
+      [runId],
+    );
+    return rows[0] === undefined ? undefined : toRun(rows[0]);
+  }
+
+  /** An export's runs, newest first. */
+  async list(exportId: string, limit: number): Promise<RunRecord[]> {
+    const rows = await this.#db.query(
+      `SELECT ${RUN_COLUMNS} FROM runs r JOIN exports e ON e.id = r.export_id
+       WHERE r.export_id = $1 ORDER BY r.queued_at DESC, r.id LIMIT $2`,
+      [exportId, limit],
+    );
+    return rows.map(toRun);
+  }
+
+  /** The queued or running run of an export, if any. */
+  async findActive(exportId: string): Promise<RunRecord | undefined> {
+    const rows = await this.#db.query(
+      `SELECT ${RUN_COLUMNS} FROM runs r JOIN exports e ON e.id = r.export_id
+       WHERE r.export_id = $1 AND r.status IN ('queued', 'running')`,
+      [exportId],
+    );
+    return rows[0] === undefined ? undefined : toRun(rows[0]);
+  }
+
+  /** The `requests` count of the export's latest successful run, if it recorded one. */
+  async lastRequests(exportId: string): Promise<number | undefined> {
+    const rows = await this.#db.query(
+      `SELECT (counts->>'requests')::integer AS requests FROM runs
+       WHERE export_id = $1 AND status = 'succeeded' AND counts ? 'requests'
+       ORDER BY finished_at DESC NULLS LAST LIMIT 1`,
+      [exportId],
+    );
+    const value = rows[0]?.["requests"];
+    return value === null || value === undefined ? undefined : Number(value);
+  }
+
+  /** The export's current snapshot, if it ever completed a run. */
+  async currentSnapshot(exportId: string): Promise<CurrentSnapshot | undefined> {
+    const rows = await this.#db.query(`SELECT * FROM export_snapshots WHERE export_id = $1`, [
+      exportId,
+    ]);
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    return {
+      snapshotId: text(row, "snapshot_id"),
+      entries: Number(row["entries"]),
+      bytes: Number(row["bytes"]),
+      runId: textOrNull(row, "run_id"),
+      listId: textOrNull(row, "list_id"),
+    };
+  }
 }
 
-/** The export's current snapshot, if it ever completed a run. */
-export async function getCurrentSnapshot(
-  store: Store,
-  exportId: string,
-): Promise<CurrentSnapshot | undefined> {
-  const rows = await store.db.query(`SELECT * FROM export_snapshots WHERE export_id = $1`, [
-    exportId,
-  ]);
-  const row = rows[0];
-  if (row === undefined) return undefined;
+function toRun(row: SqlRow): RunRecord {
   return {
-    snapshotId: textOf(row, "snapshot_id"),
-    entries: Number(row["entries"]),
-    bytes: Number(row["bytes"]),
-    runId: row["run_id"] === null ? null : textOf(row, "run_id"),
-    listId: row["list_id"] === null ? null : textOf(row, "list_id"),
+    id: text(row, "id"),
+    exportId: text(row, "export_id"),
+    exportName: text(row, "export_name"),
+    trigger: text(row, "trigger") as RunTrigger,
+    status: text(row, "status") as RunStatus,
+    generation: Number(row["generation"]),
+    definitionHash: text(row, "definition_hash"),
+    stack: textOrNull(row, "stack"),
+    updateId: textOrNull(row, "update_id"),
+    requestedBy: text(row, "requested_by"),
+    counts: row["counts"] as Record<string, number>,
+    error: (row["error"] ?? null) as RunRecord["error"],
+    queuedAt: iso(row["queued_at"]),
+    startedAt: isoOrNull(row["started_at"]),
+    finishedAt: isoOrNull(row["finished_at"]),
+    cancelRequestedAt: isoOrNull(row["cancel_requested_at"]),
+    progress: (row["progress"] ?? null) as RunRecord["progress"],
+    rejectedSamples: (row["rejected_samples"] ?? []) as RunRecord["rejectedSamples"],
   };
-}
-
-/** The checkpoints of a run, by phase and index. */
-export async function listCheckpoints(store: Store, runId: string): Promise<ChunkCheckpoint[]> {
-  const rows = await store.db.query(
-    `SELECT * FROM run_checkpoints WHERE run_id = $1 ORDER BY phase, chunk_index`,
-    [runId],
-  );
-  return rows.map(toCheckpoint);
-}
-
-/** Records a chunk whose activity Constant Contact accepted (before waiting for it). */
-export async function recordChunkSent(
-  store: Store,
-  runId: string,
-  chunk: Pick<ChunkCheckpoint, "phase" | "chunkIndex" | "chunkHash" | "itemCount" | "activityId">,
-): Promise<void> {
-  await store.db.query(
-    `INSERT INTO run_checkpoints (run_id, phase, chunk_index, chunk_hash, item_count, activity_id,
-       state)
-     VALUES ($1, $2, $3, $4, $5, $6, 'sent')
-     ON CONFLICT (run_id, phase, chunk_index) DO UPDATE SET chunk_hash = EXCLUDED.chunk_hash,
-       item_count = EXCLUDED.item_count, activity_id = EXCLUDED.activity_id, state = 'sent',
-       result = '{}'::jsonb, updated_at = now()`,
-    [runId, chunk.phase, chunk.chunkIndex, chunk.chunkHash, chunk.itemCount, chunk.activityId],
-  );
-}
-
-/** Records a chunk whose activity completed, with what it reported. */
-export async function recordChunkConfirmed(
-  store: Store,
-  runId: string,
-  chunk: Pick<ChunkCheckpoint, "phase" | "chunkIndex" | "result">,
-): Promise<void> {
-  await store.db.query(
-    `UPDATE run_checkpoints SET state = 'confirmed', result = $4::jsonb, updated_at = now()
-     WHERE run_id = $1 AND phase = $2 AND chunk_index = $3`,
-    [runId, chunk.phase, chunk.chunkIndex, JSON.stringify(chunk.result)],
-  );
-}
-
-/**
- * Queued runs, oldest first; with `includeRunning`, runs left `running` by a process that died
- * come first (only a process that just started may assume that).
- */
-export async function listRunnableRunIds(
-  store: Store,
-  options: { includeRunning: boolean },
-): Promise<string[]> {
-  const rows = await store.db.query<{ id: string }>(
-    `SELECT id FROM runs WHERE status = 'queued' OR ($1 AND status = 'running')
-     ORDER BY CASE WHEN status = 'running' THEN 0 ELSE 1 END, queued_at, id`,
-    [options.includeRunning],
-  );
-  return rows.map((row) => row.id);
 }
 
 function toCheckpoint(row: SqlRow): ChunkCheckpoint {
   return {
     phase: row["phase"] as ChunkCheckpoint["phase"],
     chunkIndex: Number(row["chunk_index"]),
-    chunkHash: textOf(row, "chunk_hash"),
+    chunkHash: text(row, "chunk_hash"),
     itemCount: Number(row["item_count"]),
-    activityId: row["activity_id"] === null ? null : textOf(row, "activity_id"),
+    activityId: textOrNull(row, "activity_id"),
     state: row["state"] as ChunkCheckpoint["state"],
     result: (row["result"] ?? {}) as Record<string, unknown>,
   };
-}
-
-function textOf(row: SqlRow, column: string): string {
-  const value = row[column];
-  if (typeof value !== "string") throw new Error(`column ${column} is not text`);
-  return value;
 }

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { SourceSettings, SourceType } from "../../../contract/source.ts";
 import type { Sharing } from "../core/permissions.ts";
 import type { SqlRow } from "./sql-database.ts";
+import { iso } from "./sql-values.ts";
 import type { Store } from "./store.ts";
 
 /** A stored segment source. */
@@ -28,10 +29,6 @@ export interface SourceRecord {
 export type SourceWrite = Pick<SourceRecord, "type" | "sharing" | "description" | "settings"> & {
   secret: SourceRecord["secret"];
 };
-
-function iso(value: unknown): string {
-  return (value instanceof Date ? value : new Date(String(value))).toISOString();
-}
 
 function toSource(row: SqlRow): SourceRecord {
   const keyId = row["secret_key_id"];

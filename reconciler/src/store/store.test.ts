@@ -9,6 +9,8 @@ import {
   type SqlDatabase,
 } from "./sql-database.ts";
 import { Store, type ConnectionWrite } from "./store.ts";
+import { RUN_ALREADY_ACTIVE } from "./run-store.ts";
+import { AppError } from "../core/errors.ts";
 import {
   deleteSource,
   getSource,
@@ -181,23 +183,26 @@ describe.each(storeBackends)("store on $name", (backend) => {
       updateId: "u-1",
       requestedBy: "ci",
     };
-    const first = await store.insertRun(runInput);
+    const first = await store.runs.insert(runInput);
     expect(first).toMatchObject({
       status: "queued",
       exportName: "e-runs",
       counts: {},
       error: null,
     });
-    const second = await store.insertRun(runInput).catch((error: unknown) => error);
-    expect(sqlState(second)).toBe(UNIQUE_VIOLATION);
-    const cancelled = await store.cancelRun(first.id);
+    const second = await store.runs.insert(runInput).catch((error: unknown) => error);
+    // One active run per export: the index's violation arrives as an AppError with its cause.
+    expect(second).toBeInstanceOf(AppError);
+    expect((second as AppError).code).toBe(RUN_ALREADY_ACTIVE);
+    expect(sqlState((second as AppError).cause)).toBe(UNIQUE_VIOLATION);
+    const cancelled = await store.runs.requestCancel(first.id);
     expect(cancelled?.status).toBe("cancelled");
     expect(cancelled?.finishedAt).not.toBeNull();
-    const next = await store.insertRun({ ...runInput, updateId: "u-2" });
-    const runs = await store.listRuns(exported.id, 10);
+    const next = await store.runs.insert({ ...runInput, updateId: "u-2" });
+    const runs = await store.runs.list(exported.id, 10);
     expect(runs.map((run) => run.id)).toEqual([next.id, first.id]);
     await store.deleteExport(exported.id);
-    expect(await store.getRun(next.id)).toBeUndefined();
+    expect(await store.runs.get(next.id)).toBeUndefined();
   });
 
   it("appends audit entries with the stack and update that caused them", async () => {

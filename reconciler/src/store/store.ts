@@ -1,14 +1,15 @@
 /**
- * The reconciler's records — API tokens, connections, exports, runs and the audit log — over a
+ * The reconciler's records — API tokens, connections, exports and the audit log (runs: `store.runs`) — over a
  * {@link SqlDatabase}. Every method is one or a few parameterised statements in the PostgreSQL
  * dialect, the same on PGlite and PostgreSQL. Secrets arrive here already encrypted.
  */
 import { randomUUID } from "node:crypto";
 import type { ConsentRecord, ConnectionStatus } from "../../../contract/connection.ts";
 import type { ExportDefinition } from "../../../contract/export.ts";
-import type { RunStatus, RunTrigger } from "../../../contract/run.ts";
 import type { Role, Sharing } from "../core/permissions.ts";
+import { RunStore } from "./run-store.ts";
 import type { SqlDatabase, SqlRow } from "./sql-database.ts";
+import { iso, text, textOrNull } from "./sql-values.ts";
 
 export interface ApiTokenRecord {
   id: string;
@@ -62,29 +63,6 @@ export interface ExportRecord {
   updatedAt: string;
 }
 
-export interface RunRecord {
-  id: string;
-  exportId: string;
-  exportName: string;
-  trigger: RunTrigger;
-  status: RunStatus;
-  generation: number;
-  definitionHash: string;
-  stack: string | null;
-  updateId: string | null;
-  requestedBy: string;
-  counts: Record<string, number>;
-  error: { code: string; message: string; details?: Record<string, unknown> } | null;
-  queuedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  cancelRequestedAt: string | null;
-  /** Live progress of a running run (`phase`, `rowsRead`, `chunksSent`, …); null before it starts. */
-  progress: Record<string, unknown> | null;
-  /** Rows Constant Contact rejected, a sample with reasons (e-mails masked). */
-  rejectedSamples: Array<Record<string, unknown>>;
-}
-
 export interface AuditEntryInput {
   actorName: string;
   /** The token's role, or "system" for what the reconciler does on its own. */
@@ -107,28 +85,6 @@ export interface AuditEntry extends Required<
   generation: number | null;
   stack: string | null;
   updateId: string | null;
-}
-
-function iso(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "string" || typeof value === "number") return new Date(value).toISOString();
-  throw new Error(`expected a timestamp, got ${typeof value}`);
-}
-
-function isoOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : iso(value);
-}
-
-function text(row: SqlRow, column: string): string {
-  const value = row[column];
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint") return value.toString();
-  throw new Error(`column ${column} is ${value === null ? "null" : typeof value}, expected text`);
-}
-
-function textOrNull(row: SqlRow, column: string): string | null {
-  const value = row[column];
-  return value === null || value === undefined ? null : text(row, column);
 }
 
 function toConnection(row: SqlRow): ConnectionRecord {
@@ -167,36 +123,14 @@ function toExport(row: SqlRow): ExportRecord {
   };
 }
 
-function toRun(row: SqlRow): RunRecord {
-  return {
-    id: text(row, "id"),
-    exportId: text(row, "export_id"),
-    exportName: text(row, "export_name"),
-    trigger: text(row, "trigger") as RunTrigger,
-    status: text(row, "status") as RunStatus,
-    generation: Number(row["generation"]),
-    definitionHash: text(row, "definition_hash"),
-    stack: textOrNull(row, "stack"),
-    updateId: textOrNull(row, "update_id"),
-    requestedBy: text(row, "requested_by"),
-    counts: row["counts"] as Record<string, number>,
-    error: (row["error"] ?? null) as RunRecord["error"],
-    queuedAt: iso(row["queued_at"]),
-    startedAt: isoOrNull(row["started_at"]),
-    finishedAt: isoOrNull(row["finished_at"]),
-    cancelRequestedAt: isoOrNull(row["cancel_requested_at"]),
-    progress: (row["progress"] ?? null) as RunRecord["progress"],
-    rejectedSamples: (row["rejected_samples"] ?? []) as RunRecord["rejectedSamples"],
-  };
-}
-
-const RUN_COLUMNS = `r.*, e.name AS export_name`;
-
 export class Store {
   readonly db: SqlDatabase;
+  /** The runs: the one writer of the runs table and the snapshot pointers. */
+  readonly runs: RunStore;
 
   constructor(db: SqlDatabase) {
     this.db = db;
+    this.runs = new RunStore(db);
   }
 
   /** Runs `work` with a store bound to one transaction. */
@@ -422,81 +356,6 @@ export class Store {
 
   async deleteExport(id: string): Promise<void> {
     await this.db.query(`DELETE FROM exports WHERE id = $1`, [id]);
-  }
-
-  // --- runs -------------------------------------------------------------------------------
-
-  async insertRun(input: {
-    exportId: string;
-    trigger: RunTrigger;
-    generation: number;
-    definitionHash: string;
-    stack: string | null;
-    updateId: string | null;
-    requestedBy: string;
-  }): Promise<RunRecord> {
-    const id = randomUUID();
-    await this.db.query(
-      `INSERT INTO runs (id, export_id, trigger, status, generation, definition_hash, stack,
-         update_id, requested_by)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8)`,
-      [
-        id,
-        input.exportId,
-        input.trigger,
-        input.generation,
-        input.definitionHash,
-        input.stack,
-        input.updateId,
-        input.requestedBy,
-      ],
-    );
-    const run = await this.getRun(id);
-    if (run === undefined) throw new Error(`run ${id} vanished right after it was inserted`);
-    return run;
-  }
-
-  async getRun(id: string): Promise<RunRecord | undefined> {
-    const rows = await this.db.query(
-      `SELECT ${RUN_COLUMNS} FROM runs r JOIN exports e ON e.id = r.export_id WHERE r.id = $1`,
-      [id],
-    );
-    return rows[0] === undefined ? undefined : toRun(rows[0]);
-  }
-
-  async listRuns(exportId: string, limit: number): Promise<RunRecord[]> {
-    const rows = await this.db.query(
-      `SELECT ${RUN_COLUMNS} FROM runs r JOIN exports e ON e.id = r.export_id
-       WHERE r.export_id = $1 ORDER BY r.queued_at DESC, r.id LIMIT $2`,
-      [exportId, limit],
-    );
-    return rows.map(toRun);
-  }
-
-  /** The queued or running run of an export, if any. */
-  async findActiveRun(exportId: string): Promise<RunRecord | undefined> {
-    const rows = await this.db.query(
-      `SELECT ${RUN_COLUMNS} FROM runs r JOIN exports e ON e.id = r.export_id
-       WHERE r.export_id = $1 AND r.status IN ('queued', 'running')`,
-      [exportId],
-    );
-    return rows[0] === undefined ? undefined : toRun(rows[0]);
-  }
-
-  /**
-   * Cancels a run: a queued run is cancelled at once; a running one gets `cancel_requested_at`
-   * and the pipeline stops it at its next checkpoint.
-   */
-  async cancelRun(id: string): Promise<RunRecord | undefined> {
-    await this.db.query(
-      `UPDATE runs SET
-         status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
-         finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
-         cancel_requested_at = COALESCE(cancel_requested_at, now())
-       WHERE id = $1 AND status IN ('queued', 'running')`,
-      [id],
-    );
-    return this.getRun(id);
   }
 
   // --- audit log --------------------------------------------------------------------------

@@ -3,8 +3,7 @@
  * updated in memory on every event and written at most every `intervalMs`, so a million-row
  * run costs a few hundred small updates, not a million.
  */
-import type { Store } from "../store/store.ts";
-import { saveRunProgress } from "../store/run-store.ts";
+import type { RunStore } from "../store/run-store.ts";
 
 /** What a run is doing now. */
 export interface RunProgress {
@@ -25,6 +24,11 @@ export interface RunProgress {
   activitiesDone: number;
   /** True when this attempt resumed an earlier one from its checkpoints. */
   resumed: boolean;
+  /**
+   * The hash of the definition this attempt executes: the one stored when it started, which may
+   * be newer than the one that queued the run (for change detection).
+   */
+  definitionHash?: string | undefined;
   /** The version of each segment this attempt read (for change detection). */
   sourceVersions?: Record<string, string> | undefined;
   /** Milliseconds spent in each finished phase of this attempt. */
@@ -57,7 +61,7 @@ export interface RunPhases {
 export class ProgressReporter {
   readonly progress: RunProgress;
   readonly counts: Record<string, number>;
-  readonly #store: Store;
+  readonly #runs: RunStore;
   readonly #runId: string;
   readonly #intervalMs: number;
   #lastSave = 0;
@@ -66,11 +70,11 @@ export class ProgressReporter {
   #closed = false;
 
   constructor(
-    store: Store,
+    runs: RunStore,
     runId: string,
     options: { intervalMs?: number | undefined; resumed: boolean; counts: Record<string, number> },
   ) {
-    this.#store = store;
+    this.#runs = runs;
     this.#runId = runId;
     this.#intervalMs = options.intervalMs ?? 500;
     this.counts = { ...options.counts };
@@ -125,8 +129,8 @@ export class ProgressReporter {
     this.#lastSave = Date.now();
     this.progress.updatedAt = new Date().toISOString();
     // Progress is best effort: a failed write must not fail the run.
-    await saveRunProgress(this.#store, this.#runId, { ...this.progress }, { ...this.counts }).catch(
-      () => undefined,
-    );
+    await this.#runs
+      .saveProgress(this.#runId, { ...this.progress }, { ...this.counts })
+      .catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 /**
- * A small, real run executor for the scheduler tests: it works a run in chunks, checkpoints the
- * chunks done in `runs.counts`, resumes from there, stops at a chunk boundary when its signal
- * aborts, and records every execution (process, start, end) in `scheduler_test_executions` so
+ * A small, real pipeline for the scheduler tests, in the shape of the export pipeline
+ * (`ReconcileRun`): it works a run in chunks, checkpoints the chunks done in `runs.counts`,
+ * resumes from there, stops at a chunk boundary when its signal aborts, and records every execution (process, start, end) in `scheduler_test_executions` so
  * tests can prove that no export ran twice at once. Export names choose a behaviour:
  * `flaky-*` throws a retryable error on every attempt, `recovers-*` on the first one only, and
  * `broken-*` a permanent one; `slow-*` works 50 chunks of 100 ms and `big-*` reports 1,900
@@ -9,9 +9,9 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../../reconciler/src/core/errors.ts";
-import type { RunExecutorContext } from "../../reconciler/src/main.ts";
-import type { RunExecutor } from "../../reconciler/src/scheduler/run-executor.ts";
-import type { RunRecord } from "../../reconciler/src/store/store.ts";
+import type { PipelineContext } from "../../reconciler/src/main.ts";
+import { RunStopped, type ReconcileRun } from "../../reconciler/src/runs/reconcile-run.ts";
+import type { RunOutcome } from "../../reconciler/src/store/run-store.ts";
 
 export const EXECUTIONS_TABLE = `CREATE TABLE IF NOT EXISTS scheduler_test_executions (
   id bigserial PRIMARY KEY,
@@ -30,27 +30,18 @@ export interface StandInOptions {
   requests?: number;
 }
 
-export function createStandInExecutor(
-  context: RunExecutorContext,
+export function createStandInPipeline(
+  pipeline: PipelineContext,
   options: StandInOptions,
-): RunExecutor {
-  const { store } = context;
-  const db = store.db;
-  return async (runId: string, signal: AbortSignal): Promise<RunRecord> => {
+): ReconcileRun {
+  const db = pipeline.store.db;
+  return async ({ run, progress, signal }): Promise<RunOutcome> => {
     await db.query(EXECUTIONS_TABLE);
-    const claimed = await db.query(
-      `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, now())
-       WHERE id = $1 AND status IN ('queued', 'running') RETURNING counts`,
-      [runId],
-    );
-    const run = await store.getRun(runId);
-    if (run === undefined) throw new AppError("NOT_FOUND", `run ${runId} does not exist`);
-    if (claimed.length === 0) return run;
     const done = Number(run.counts["chunks"] ?? 0);
     const [execution] = await db.query<{ id: string }>(
       `INSERT INTO scheduler_test_executions (run_id, export_name, pid, resumed_from)
        VALUES ($1, $2, $3, $4) RETURNING id`,
-      [runId, run.exportName, process.pid, done],
+      [run.id, run.exportName, process.pid, done],
     );
     const end = () =>
       db.query(
@@ -60,7 +51,7 @@ export function createStandInExecutor(
     const attempts = Number(
       (
         await db.query(`SELECT count(*) AS n FROM scheduler_test_executions WHERE run_id = $1`, [
-          runId,
+          run.id,
         ])
       )[0]?.["n"] ?? 0,
     );
@@ -84,30 +75,17 @@ export function createStandInExecutor(
     for (let chunk = done; chunk < chunks; chunk += 1) {
       if (signal.aborted) {
         await end();
-        const cancelled = (await store.getRun(runId))?.cancelRequestedAt !== null;
-        if (cancelled) {
-          await db.query(
-            `UPDATE runs SET status = 'cancelled', finished_at = now() WHERE id = $1`,
-            [runId],
-          );
-        }
-        return (await store.getRun(runId)) ?? run;
+        throw new RunStopped();
       }
       await sleep(chunkMs);
-      await db.query(
-        `UPDATE runs SET counts = jsonb_build_object('chunks', $2::integer, 'resumedFrom', $3::integer)
-         WHERE id = $1`,
-        [runId, chunk + 1, done],
-      );
+      // Checkpointed at once, so a process killed after this chunk resumes after it.
+      Object.assign(progress.counts, { chunks: chunk + 1, resumedFrom: done });
+      await progress.flush();
     }
     await end();
-    await db.query(
-      `UPDATE runs SET status = 'succeeded', finished_at = now(),
-         counts = jsonb_build_object('chunks', $2::integer, 'resumedFrom', $3::integer,
-           'read', 100, 'added', 5, 'removed', 1, 'requests', $4::integer)
-       WHERE id = $1`,
-      [runId, chunks, done, requests],
-    );
-    return (await store.getRun(runId)) ?? run;
+    return {
+      status: "succeeded",
+      counts: { chunks, resumedFrom: done, read: 100, added: 5, removed: 1, requests },
+    };
   };
 }

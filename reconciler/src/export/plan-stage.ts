@@ -1,0 +1,98 @@
+/**
+ * The planning stage of a run: one streaming diff of the desired contacts against the snapshot
+ * the export last synced to this list, counted, then the guards and the profile limit. A plan
+ * that fails one ends the run before anything is written.
+ */
+import type { DiffChange, Membership } from "../core/diff.ts";
+import { DEFAULT_PROFILE_LIMIT } from "../core/guards.ts";
+import type { ExportPlan } from "../core/plan.ts";
+import type { CurrentSnapshot, RunOutcome } from "../store/run-store.ts";
+import type { DesiredContacts, DesiredRow } from "./desired-contacts.ts";
+import { planFromDesired, previousSnapshotOf } from "./plan-export-run.ts";
+import type { PreviousSnapshot } from "./plan-export-run.ts";
+import type { RunState } from "./run-state.ts";
+
+/** Changes kept in memory from the plan's pass (about 30 MB at most). */
+const MAX_KEPT_CHANGES = 100_000;
+
+/** What the plan found, and what the write stage needs of it. */
+export interface RunPlan {
+  plan: ExportPlan;
+  /** The export's current snapshot pointer, if it ever completed a run. */
+  current: CurrentSnapshot | undefined;
+  previous: PreviousSnapshot;
+  /**
+   * The adds, updates and removals, when there are at most {@link MAX_KEPT_CHANGES}: sending
+   * them then needs no second diff of every row (a 1 % re-run). Undefined when there are more.
+   */
+  kept: ReadonlyArray<DiffChange<DesiredRow>> | undefined;
+}
+
+/** Plans the run and records the planned counts. */
+export async function planRun(
+  state: RunState,
+  desired: DesiredContacts,
+  listId: string | undefined,
+  membership: Membership,
+  isSuppressed: (key: string) => boolean,
+): Promise<RunPlan> {
+  state.phase("planning");
+  const current = await state.deps.store.runs.currentSnapshot(state.export.id);
+  const previous = previousSnapshotOf(state.deps.snapshots, state.export.name, current, listId);
+  let kept: Array<DiffChange<DesiredRow>> | undefined = [];
+  const plan = await planFromDesired(
+    desired,
+    previous,
+    {
+      membership,
+      guards: state.export.definition.guards,
+      profileLimit: state.deps.profileLimit ?? DEFAULT_PROFILE_LIMIT,
+      isSuppressed,
+    },
+    (change) => {
+      if (kept === undefined) return;
+      if (change.kind !== "add" && change.kind !== "update" && change.kind !== "remove") return;
+      if (kept.length >= MAX_KEPT_CHANGES) kept = undefined;
+      else kept.push(change);
+    },
+  );
+  const counts = state.counts;
+  counts["suppressed"] = plan.counts.suppressed;
+  counts["unchanged"] = plan.counts.unchanged;
+  counts["retained"] = plan.counts.retained;
+  counts["plannedAdds"] = plan.counts.adds;
+  counts["plannedUpdates"] = plan.counts.updates;
+  counts["plannedRemovals"] = plan.counts.removals;
+  return { plan, current, previous, kept };
+}
+
+/** The outcome of a plan that must not write: `failed` over the profile limit, else `paused`. */
+export function blockedOutcome(
+  plan: ExportPlan,
+  counts: Record<string, number>,
+): RunOutcome | undefined {
+  const failed = plan.verdicts.filter((verdict) => !verdict.passed);
+  if (failed.length === 0) return undefined;
+  const details = { verdicts: plan.verdicts, plan: plan.counts };
+  const overLimit = failed.find((verdict) => verdict.guard === "profileLimit");
+  if (overLimit !== undefined) {
+    return {
+      status: "failed",
+      counts,
+      error: {
+        code: "EXPORT_PROFILE_LIMIT",
+        message: `${overLimit.reason}; nothing was written`,
+        details,
+      },
+    };
+  }
+  return {
+    status: "paused",
+    counts,
+    error: {
+      code: "EXPORT_GUARD_TRIPPED",
+      message: `${failed.map((verdict) => verdict.reason).join("; ")}; nothing was written`,
+      details,
+    },
+  };
+}
