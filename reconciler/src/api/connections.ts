@@ -13,7 +13,6 @@ import type {
 } from "../core/connection-verifier.ts";
 import { AppError, ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { sealCredentials } from "../secrets/connection-credentials.ts";
-import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION } from "../store/sql-database.ts";
 import type { ConnectionRecord, ConnectionWrite } from "../store/store.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { conflictResponse, notFoundResponse, errorContent } from "./error-handler.ts";
@@ -249,59 +248,48 @@ export function registerConnectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDepe
     }
 
     const actor = auditActor(c);
-    try {
-      const saved = await store.transaction(async (tx) => {
-        const record =
-          existing === undefined
-            ? await tx.insertConnection(name, write)
-            : await tx.updateConnection(existing.id, write, {
-                keepCredentials: !credentialsChanged,
-              });
-        const changed =
-          existing === undefined
-            ? []
-            : (
-                ["displayName", "sharing", "exportUser", "accountId", "organizationName"] as const
-              ).filter((field) => existing[field] !== write[field]);
+    const saved = await store.transaction(async (tx) => {
+      const record =
+        existing === undefined
+          ? await tx.insertConnection(name, write)
+          : await tx.updateConnection(existing.id, write, {
+              keepCredentials: !credentialsChanged,
+            });
+      const changed =
+        existing === undefined
+          ? []
+          : (
+              ["displayName", "sharing", "exportUser", "accountId", "organizationName"] as const
+            ).filter((field) => existing[field] !== write[field]);
+      await tx.appendAudit({
+        ...actor,
+        action: existing === undefined ? "connection.create" : "connection.update",
+        targetType: "connection",
+        targetName: name,
+        generation: record.generation,
+        details: {
+          sharing: record.sharing,
+          accountId: record.accountId,
+          ...(existing === undefined ? {} : { changed, credentialsChanged }),
+          ...(existing !== undefined && existing.sharing !== record.sharing
+            ? { sharingChangedFrom: existing.sharing }
+            : {}),
+        },
+      });
+      if (decision.isNew) {
         await tx.appendAudit({
           ...actor,
-          action: existing === undefined ? "connection.create" : "connection.update",
+          action: "connection.consent",
           targetType: "connection",
           targetName: name,
           generation: record.generation,
-          details: {
-            sharing: record.sharing,
-            accountId: record.accountId,
-            ...(existing === undefined ? {} : { changed, credentialsChanged }),
-            ...(existing !== undefined && existing.sharing !== record.sharing
-              ? { sharingChangedFrom: existing.sharing }
-              : {}),
-          },
+          details: { ...decision.consent },
         });
-        if (decision.isNew) {
-          await tx.appendAudit({
-            ...actor,
-            action: "connection.consent",
-            targetType: "connection",
-            targetName: name,
-            generation: record.generation,
-            details: { ...decision.consent },
-          });
-        }
-        return record;
-      });
-      const body = toConnection(saved, await store.listAttachedExportNames(saved.id), now());
-      return existing === undefined ? c.json(body, 201) : c.json(body, 200);
-    } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION) {
-        throw new ConflictError(
-          "CONCURRENT_CHANGE",
-          `connection '${name}' was created by another request at the same time; try again`,
-          { cause: error, retryable: true },
-        );
       }
-      throw error;
-    }
+      return record;
+    });
+    const body = toConnection(saved, await store.listAttachedExportNames(saved.id), now());
+    return existing === undefined ? c.json(body, 201) : c.json(body, 200);
   });
 
   app.openapi(deleteConnectionRoute, async (c) => {
@@ -332,7 +320,7 @@ export function registerConnectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDepe
       });
     } catch (error) {
       // An export attached between the check and the delete: the foreign key refused it.
-      if (sqlState(error) === FOREIGN_KEY_VIOLATION) {
+      if (error instanceof AppError && error.code === "CONNECTION_IN_USE") {
         const record = await store.getConnection(name);
         throw inUse(
           record === undefined ? [] : await store.listAttachedExportNames(record.id),

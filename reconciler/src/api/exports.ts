@@ -9,7 +9,6 @@ import { z } from "zod";
 import { canonicalJson, hashCanonical } from "../core/canonical-json.ts";
 import { AppError, ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { getSource, type SourceRecord } from "../store/source-store.ts";
-import { sqlState, UNIQUE_VIOLATION } from "../store/sql-database.ts";
 import type { ConnectionRecord, ExportRecord, Store } from "../store/store.ts";
 import type { AppDependencies, AppEnv } from "./app-env.ts";
 import { conflictResponse, notFoundResponse } from "./error-handler.ts";
@@ -222,58 +221,47 @@ export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependen
       existing.connectionName !== definition.connection;
     if (needsConnection && target === undefined) throw missingConnection(definition.connection);
     const actor = auditActor(c);
-    try {
-      const saved = await store.transaction(async (tx) => {
-        let record: ExportRecord;
-        if (existing === undefined) {
-          if (target === undefined) throw missingConnection(definition.connection);
-          record = await tx.insertExport({
-            name,
-            connectionId: target.id,
-            definition,
-            definitionHash,
-          });
-        } else {
-          record = await tx.updateExportDefinition({
-            id: existing.id,
-            definition,
-            definitionHash,
-            // A detached export stays detached; an attached one follows its connection.
-            attachedConnectionId:
-              existing.attachedConnectionId === null ? null : (target?.id ?? null),
-          });
-        }
-        await tx.appendAudit({
-          ...actor,
-          action: existing === undefined ? "export.create" : "export.update",
-          targetType: "export",
-          targetName: name,
-          generation: record.generation,
-          details: {
-            connection: definition.connection,
-            definitionHash,
-            source: describeSource(definition.source),
-            ...(existing === undefined
-              ? {}
-              : {
-                  previousDefinitionHash: existing.definitionHash,
-                  ...changesOf(existing.definition, definition),
-                }),
-          },
+    const saved = await store.transaction(async (tx) => {
+      let record: ExportRecord;
+      if (existing === undefined) {
+        if (target === undefined) throw missingConnection(definition.connection);
+        record = await tx.insertExport({
+          name,
+          connectionId: target.id,
+          definition,
+          definitionHash,
         });
-        return record;
-      });
-      return existing === undefined ? c.json(toExport(saved), 201) : c.json(toExport(saved), 200);
-    } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION) {
-        throw new ConflictError(
-          "CONCURRENT_CHANGE",
-          `export '${name}' was created by another request at the same time; try again`,
-          { cause: error, retryable: true },
-        );
+      } else {
+        record = await tx.updateExportDefinition({
+          id: existing.id,
+          definition,
+          definitionHash,
+          // A detached export stays detached; an attached one follows its connection.
+          attachedConnectionId:
+            existing.attachedConnectionId === null ? null : (target?.id ?? null),
+        });
       }
-      throw error;
-    }
+      await tx.appendAudit({
+        ...actor,
+        action: existing === undefined ? "export.create" : "export.update",
+        targetType: "export",
+        targetName: name,
+        generation: record.generation,
+        details: {
+          connection: definition.connection,
+          definitionHash,
+          source: describeSource(definition.source),
+          ...(existing === undefined
+            ? {}
+            : {
+                previousDefinitionHash: existing.definitionHash,
+                ...changesOf(existing.definition, definition),
+              }),
+        },
+      });
+      return record;
+    });
+    return existing === undefined ? c.json(toExport(saved), 201) : c.json(toExport(saved), 200);
   });
 
   app.openapi(deleteExportRoute, async (c) => {

@@ -6,11 +6,10 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { canonicalJson, fingerprint } from "../core/canonical-json.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
+import { AppError, ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { mayUseSource } from "../core/permissions.ts";
 import { sealSourceSecret } from "../secrets/source-secret.ts";
 import { assertBlobAllowed, confineToRoots, CLOSED_POLICY } from "../sources/source-policy.ts";
-import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION } from "../store/sql-database.ts";
 import {
   deleteSource,
   getSource,
@@ -223,42 +222,30 @@ export function registerSourceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependen
     }
 
     const actor = auditActor(c);
-    try {
-      const saved = await store.transaction(async (tx) => {
-        const record =
-          existing === undefined
-            ? await insertSource(tx, name, write)
-            : await updateSource(tx, existing.id, write);
-        await tx.appendAudit({
-          ...actor,
-          action: existing === undefined ? "source.create" : "source.update",
-          targetType: "source",
-          targetName: name,
-          generation: record.generation,
-          details: {
-            type: record.type,
-            sharing: record.sharing,
-            secretChanged:
-              (existing?.secret?.fingerprint ?? null) !== (secret?.fingerprint ?? null),
-            ...(existing !== undefined && existing.sharing !== record.sharing
-              ? { sharingChangedFrom: existing.sharing }
-              : {}),
-          },
-        });
-        return record;
+    const saved = await store.transaction(async (tx) => {
+      const record =
+        existing === undefined
+          ? await insertSource(tx, name, write)
+          : await updateSource(tx, existing.id, write);
+      await tx.appendAudit({
+        ...actor,
+        action: existing === undefined ? "source.create" : "source.update",
+        targetType: "source",
+        targetName: name,
+        generation: record.generation,
+        details: {
+          type: record.type,
+          sharing: record.sharing,
+          secretChanged: (existing?.secret?.fingerprint ?? null) !== (secret?.fingerprint ?? null),
+          ...(existing !== undefined && existing.sharing !== record.sharing
+            ? { sharingChangedFrom: existing.sharing }
+            : {}),
+        },
       });
-      const body = toView(saved, await listExportNamesUsingSource(store, name));
-      return existing === undefined ? c.json(body, 201) : c.json(body, 200);
-    } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION) {
-        throw new ConflictError(
-          "CONCURRENT_CHANGE",
-          `source '${name}' was created by another request at the same time; try again`,
-          { cause: error, retryable: true },
-        );
-      }
-      throw error;
-    }
+      return record;
+    });
+    const body = toView(saved, await listExportNamesUsingSource(store, name));
+    return existing === undefined ? c.json(body, 201) : c.json(body, 200);
   });
 
   app.openapi(deleteSourceRoute, async (c) => {
@@ -289,7 +276,7 @@ export function registerSourceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDependen
       });
     } catch (error) {
       // An export that started reading the source between the check and the delete.
-      if (sqlState(error) === FOREIGN_KEY_VIOLATION) {
+      if (error instanceof AppError && error.code === "SOURCE_IN_USE") {
         throw inUse(await listExportNamesUsingSource(store, name), error);
       }
       throw error;

@@ -10,7 +10,6 @@ import { AppError } from "../core/errors.ts";
 import { roles, type Role } from "../core/permissions.ts";
 import { storeOptionsOf } from "../main.ts";
 import { openStore } from "../store/open-store.ts";
-import { sqlState, UNIQUE_VIOLATION } from "../store/sql-database.ts";
 
 const USAGE = `Usage: ccx token create --role <admin|contributor|viewer> --name <name> [--config <file>]
        ccx token list [--json] [--config <file>]
@@ -134,12 +133,6 @@ export async function run(argv: string[]): Promise<number> {
     if (error instanceof ConfigError) {
       process.stderr.write(`ccx token: ${error.message}\n`);
       return 2;
-    }
-    if (sqlState(error) === UNIQUE_VIOLATION) {
-      process.stderr.write(
-        `ccx token: a token named '${values.name ?? ""}' exists; pick another name or revoke it\n`,
-      );
-      return 1;
     }
     if (error instanceof AppError) {
       process.stderr.write(`ccx token: ${error.message}\n`);

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { RunStatus, RunTrigger } from "../../../contract/run.ts";
 import { AppError } from "../core/errors.ts";
-import { sqlState, UNIQUE_VIOLATION, type SqlDatabase, type SqlRow } from "./sql-database.ts";
+import { UNIQUE_VIOLATION, withSqlState, type SqlDatabase, type SqlRow } from "./sql-database.ts";
 import { iso, isoOrNull, text, textOrNull } from "./sql-values.ts";
 
 export interface RunRecord {
@@ -112,28 +112,29 @@ export class RunStore {
    */
   async insert(input: RunInsert): Promise<RunRecord> {
     const id = randomUUID();
-    try {
-      await this.#db.query(
-        `INSERT INTO runs (id, export_id, trigger, status, generation, definition_hash, stack,
-           update_id, requested_by)
-         VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8)`,
-        [
-          id,
-          input.exportId,
-          input.trigger,
-          input.generation,
-          input.definitionHash,
-          input.stack,
-          input.updateId,
-          input.requestedBy,
-        ],
-      );
-    } catch (error) {
-      if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
-      throw new AppError(RUN_ALREADY_ACTIVE, "the export already has a queued or running run", {
-        cause: error,
-      });
-    }
+    await withSqlState(
+      UNIQUE_VIOLATION,
+      (cause) =>
+        new AppError(RUN_ALREADY_ACTIVE, "the export already has a queued or running run", {
+          cause,
+        }),
+      () =>
+        this.#db.query(
+          `INSERT INTO runs (id, export_id, trigger, status, generation, definition_hash, stack,
+             update_id, requested_by)
+           VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8)`,
+          [
+            id,
+            input.exportId,
+            input.trigger,
+            input.generation,
+            input.definitionHash,
+            input.stack,
+            input.updateId,
+            input.requestedBy,
+          ],
+        ),
+    );
     const run = await this.get(id);
     if (run === undefined) throw new Error(`run ${id} vanished right after it was inserted`);
     return run;

@@ -6,9 +6,15 @@
 import { randomUUID } from "node:crypto";
 import type { SourceSettings, SourceType } from "../../../contract/source.ts";
 import type { Sharing } from "../core/permissions.ts";
-import type { SqlRow } from "./sql-database.ts";
+import { ConflictError } from "../core/errors.ts";
+import {
+  FOREIGN_KEY_VIOLATION,
+  UNIQUE_VIOLATION,
+  withSqlState,
+  type SqlRow,
+} from "./sql-database.ts";
 import { iso } from "./sql-values.ts";
-import type { Store } from "./store.ts";
+import { createdMeanwhile, type Store } from "./store.ts";
 
 /** A stored segment source. */
 export interface SourceRecord {
@@ -95,11 +101,13 @@ export async function insertSource(
   name: string,
   write: SourceWrite,
 ): Promise<SourceRecord> {
-  const rows = await store.db.query(
-    `INSERT INTO segment_sources (id, name, type, sharing, description, settings, secret_key_id,
-       secret_ciphertext, secret_fingerprint, generation)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, 1) RETURNING *`,
-    [randomUUID(), name, ...values(write)],
+  const rows = await withSqlState(UNIQUE_VIOLATION, createdMeanwhile("source", name), () =>
+    store.db.query(
+      `INSERT INTO segment_sources (id, name, type, sharing, description, settings,
+         secret_key_id, secret_ciphertext, secret_fingerprint, generation)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, 1) RETURNING *`,
+      [randomUUID(), name, ...values(write)],
+    ),
   );
   return toSource(rows[0] as SqlRow);
 }
@@ -120,6 +128,19 @@ export async function updateSource(
   return toSource(rows[0] as SqlRow);
 }
 
+/**
+ * @throws ConflictError `SOURCE_IN_USE` when an export still reads the source (the foreign key
+ *   refuses the delete).
+ */
 export async function deleteSource(store: Store, id: string): Promise<void> {
-  await store.db.query(`DELETE FROM segment_sources WHERE id = $1`, [id]);
+  await withSqlState(
+    FOREIGN_KEY_VIOLATION,
+    (cause) =>
+      new ConflictError(
+        "SOURCE_IN_USE",
+        "the source is read by exports; change each to another source or delete it first",
+        { cause },
+      ),
+    () => store.db.query(`DELETE FROM segment_sources WHERE id = $1`, [id]),
+  );
 }

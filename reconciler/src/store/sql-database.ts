@@ -3,6 +3,7 @@
  * PostgreSQL dialect. Two adapters implement it, PGlite (embedded, `pglite-database.ts`) and a
  * `pg` pool (`postgres-database.ts`); migrations and queries are the same on both.
  */
+import type { AppError } from "../core/errors.ts";
 
 /** A row as the driver returns it: column name to value. */
 export type SqlRow = Record<string, unknown>;
@@ -39,3 +40,20 @@ export const UNIQUE_VIOLATION = "23505";
 
 /** SQLSTATE 23503: a foreign key is still referenced (or points nowhere). */
 export const FOREIGN_KEY_VIOLATION = "23503";
+
+/**
+ * Runs one statement; an error in SQL state `state` becomes the `AppError` that `asError`
+ * makes, with the SQL error as its cause, so callers above the store see codes of ours only.
+ */
+export async function withSqlState<T>(
+  state: string,
+  asError: (cause: unknown) => AppError,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (sqlState(error) === state) throw asError(error);
+    throw error;
+  }
+}

@@ -18,6 +18,13 @@ import {
   listExportNamesUsingSource,
 } from "./source-store.ts";
 
+/** A refusal of the database arrives as an AppError of ours, the SQL error kept as its cause. */
+function expectStoreError(error: unknown, code: string, state: string): void {
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe(code);
+  expect(sqlState((error as AppError).cause)).toBe(state);
+}
+
 function connectionWrite(overrides: Partial<ConnectionWrite> = {}): ConnectionWrite {
   return {
     displayName: "Newsletter",
@@ -92,7 +99,7 @@ describe.each(storeBackends)("store on $name", (backend) => {
     const duplicate = await store
       .createToken({ name: "ci", role: "viewer", tokenHash: "h-other" })
       .catch((error: unknown) => error);
-    expect(sqlState(duplicate)).toBe(UNIQUE_VIOLATION);
+    expectStoreError(duplicate, "TOKEN_EXISTS", UNIQUE_VIOLATION);
     expect(await store.revokeToken("ci")).toBe(true);
     expect(await store.findTokenByHash("h-ci")).toBeUndefined();
   });
@@ -158,7 +165,7 @@ describe.each(storeBackends)("store on $name", (backend) => {
     });
     expect(await store.listAttachedExportNames(connection.id)).toEqual(["e-used"]);
     const refused = await store.deleteConnection(connection.id).catch((error: unknown) => error);
-    expect(sqlState(refused)).toBe(FOREIGN_KEY_VIOLATION);
+    expectStoreError(refused, "CONNECTION_IN_USE", FOREIGN_KEY_VIOLATION);
     const detached = await store.setExportAttachment(exported.id, null);
     expect(detached).toMatchObject({ attachedConnectionId: null, generation: 1 });
     await store.deleteConnection(connection.id);
@@ -192,9 +199,7 @@ describe.each(storeBackends)("store on $name", (backend) => {
     });
     const second = await store.runs.insert(runInput).catch((error: unknown) => error);
     // One active run per export: the index's violation arrives as an AppError with its cause.
-    expect(second).toBeInstanceOf(AppError);
-    expect((second as AppError).code).toBe(RUN_ALREADY_ACTIVE);
-    expect(sqlState((second as AppError).cause)).toBe(UNIQUE_VIOLATION);
+    expectStoreError(second, RUN_ALREADY_ACTIVE, UNIQUE_VIOLATION);
     const cancelled = await store.runs.requestCancel(first.id);
     expect(cancelled?.status).toBe("cancelled");
     expect(cancelled?.finishedAt).not.toBeNull();
@@ -245,7 +250,7 @@ describe.each(storeBackends)("store on $name", (backend) => {
     });
     expect(await listExportNamesUsingSource(store, "reads-it")).toEqual(["x-source"]);
     const refused = await deleteSource(store, source.id).catch((error: unknown) => error);
-    expect(sqlState(refused)).toBe(FOREIGN_KEY_VIOLATION);
+    expectStoreError(refused, "SOURCE_IN_USE", FOREIGN_KEY_VIOLATION);
     expect(await getSource(store, "reads-it")).toMatchObject({ type: "files", secret: null });
   });
 

@@ -6,9 +6,16 @@
 import { randomUUID } from "node:crypto";
 import type { ConsentRecord, ConnectionStatus } from "../../../contract/connection.ts";
 import type { ExportDefinition } from "../../../contract/export.ts";
+import { ConflictError } from "../core/errors.ts";
 import type { Role, Sharing } from "../core/permissions.ts";
 import { RunStore } from "./run-store.ts";
-import type { SqlDatabase, SqlRow } from "./sql-database.ts";
+import {
+  FOREIGN_KEY_VIOLATION,
+  UNIQUE_VIOLATION,
+  withSqlState,
+  type SqlDatabase,
+  type SqlRow,
+} from "./sql-database.ts";
 import { iso, text, textOrNull } from "./sql-values.ts";
 
 export interface ApiTokenRecord {
@@ -151,10 +158,20 @@ export class Store {
     role: Role;
     tokenHash: string;
   }): Promise<ApiTokenRecord> {
-    const rows = await this.db.query(
-      `INSERT INTO api_tokens (id, name, role, token_hash) VALUES ($1, $2, $3, $4)
-       RETURNING id, name, role, created_at`,
-      [randomUUID(), input.name, input.role, input.tokenHash],
+    const rows = await withSqlState(
+      UNIQUE_VIOLATION,
+      (cause) =>
+        new ConflictError(
+          "TOKEN_EXISTS",
+          `a token named '${input.name}' exists; pick another name or revoke it`,
+          { cause },
+        ),
+      () =>
+        this.db.query(
+          `INSERT INTO api_tokens (id, name, role, token_hash) VALUES ($1, $2, $3, $4)
+           RETURNING id, name, role, created_at`,
+          [randomUUID(), input.name, input.role, input.tokenHash],
+        ),
     );
     return toToken(rows[0]);
   }
@@ -205,13 +222,15 @@ export class Store {
   }
 
   async insertConnection(name: string, write: ConnectionWrite): Promise<ConnectionRecord> {
-    const rows = await this.db.query(
-      `INSERT INTO connections (id, name, display_name, sharing, export_user, consent, account_id,
-         organization_name, status, credentials_key_id, credentials_ciphertext,
-         credentials_input_hash, refresh_token_fingerprint, generation)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, 1)
-       RETURNING *`,
-      [randomUUID(), name, ...connectionValues(write)],
+    const rows = await withSqlState(UNIQUE_VIOLATION, createdMeanwhile("connection", name), () =>
+      this.db.query(
+        `INSERT INTO connections (id, name, display_name, sharing, export_user, consent,
+           account_id, organization_name, status, credentials_key_id, credentials_ciphertext,
+           credentials_input_hash, refresh_token_fingerprint, generation)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, 1)
+         RETURNING *`,
+        [randomUUID(), name, ...connectionValues(write)],
+      ),
     );
     return toConnection(one(rows, "connection"));
   }
@@ -271,8 +290,21 @@ export class Store {
     ]);
   }
 
+  /**
+   * @throws ConflictError `CONNECTION_IN_USE` when an export is still attached (the foreign key
+   *   refuses the delete).
+   */
   async deleteConnection(id: string): Promise<void> {
-    await this.db.query(`DELETE FROM connections WHERE id = $1`, [id]);
+    await withSqlState(
+      FOREIGN_KEY_VIOLATION,
+      (cause) =>
+        new ConflictError(
+          "CONNECTION_IN_USE",
+          "the connection is used by exports; delete or detach each of them first",
+          { cause },
+        ),
+      () => this.db.query(`DELETE FROM connections WHERE id = $1`, [id]),
+    );
   }
 
   // --- exports ----------------------------------------------------------------------------
@@ -305,19 +337,21 @@ export class Store {
     definition: ExportDefinition;
     definitionHash: string;
   }): Promise<ExportRecord> {
-    const rows = await this.db.query(
-      `INSERT INTO exports (id, name, connection_name, attached_connection_id, definition,
-         definition_hash, generation, source_name)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, 1, $7) RETURNING *`,
-      [
-        randomUUID(),
-        input.name,
-        input.definition.connection,
-        input.connectionId,
-        JSON.stringify(input.definition),
-        input.definitionHash,
-        input.definition.source,
-      ],
+    const rows = await withSqlState(UNIQUE_VIOLATION, createdMeanwhile("export", input.name), () =>
+      this.db.query(
+        `INSERT INTO exports (id, name, connection_name, attached_connection_id, definition,
+           definition_hash, generation, source_name)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, 1, $7) RETURNING *`,
+        [
+          randomUUID(),
+          input.name,
+          input.definition.connection,
+          input.connectionId,
+          JSON.stringify(input.definition),
+          input.definitionHash,
+          input.definition.source,
+        ],
+      ),
     );
     return toExport(one(rows, "export"));
   }
@@ -435,4 +469,17 @@ function connectionValues(write: ConnectionWrite): unknown[] {
     write.credentialsInputHash,
     write.refreshTokenFingerprint,
   ];
+}
+
+/**
+ * The error of an insert that lost a race: another request created `name` between the caller's
+ * check and its insert. Retryable: the next attempt sees the record and updates it.
+ */
+export function createdMeanwhile(kind: string, name: string): (cause: unknown) => ConflictError {
+  return (cause) =>
+    new ConflictError(
+      "CONCURRENT_CHANGE",
+      `${kind} '${name}' was created by another request at the same time; try again`,
+      { cause, retryable: true },
+    );
 }
