@@ -1,8 +1,9 @@
 /**
  * Finds import circles between the repository's TypeScript and JavaScript files: `node
- * scripts/import-cycles.ts [folder …]` (`npm run lint:cycles`) prints every circle and exits 1,
- * or says there is none. A circle makes the load order depend on which file happens to be
- * imported first and hides which module owns what, so none is allowed.
+ * scripts/import-cycles.ts [folder …]` (`npm run lint:imports`) prints every circle and every
+ * import against the layers (`import-layers.ts`) and exits 1, or says there is none. A circle
+ * makes the load order depend on which file happens to be imported first and hides which module
+ * owns what, so none is allowed.
  *
  * An edge is a static `import`/`export … from` (type-only ones included: a type circle is still a
  * circle a reader has to untangle), an `import("…")` type, or a JSDoc `@import`. A dynamic
@@ -15,6 +16,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { findLayerViolations, formatLayerViolations } from "./import-layers.ts";
 
 /** One group of files that import each other. */
 export interface ImportCycle {
@@ -30,6 +32,8 @@ export interface ImportCycleReport {
   files: string[];
   /** One entry per group of files that import each other, sorted by first file. */
   cycles: ImportCycle[];
+  /** Every edge: file → the files it imports (relative paths, `/` separators). */
+  imports: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Options of {@link findImportCycles}. */
@@ -281,7 +285,7 @@ export function findImportCycles(
     path: shortestCycle(graph, group),
     files: group,
   }));
-  return { files: [...graph.keys()].sort(), cycles };
+  return { files: [...graph.keys()].sort(), cycles, imports: graph };
 }
 
 /** The report as lines for a terminal. */
@@ -303,6 +307,8 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   const root = fileURLToPath(new URL("..", import.meta.url));
   const folders = process.argv.slice(2);
   const report = findImportCycles(root, folders.length > 0 ? { folders } : {});
+  const violations = findLayerViolations(report.imports);
   console.log(formatImportCycleReport(report));
-  process.exitCode = report.cycles.length === 0 ? 0 : 1;
+  console.log(formatLayerViolations(violations));
+  process.exitCode = report.cycles.length === 0 && violations.length === 0 ? 0 : 1;
 }
