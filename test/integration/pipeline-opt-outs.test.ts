@@ -3,7 +3,6 @@
  * once, kept, and afterwards only those unsubscribed since are read; every one of them stays
  * suppressed, and one who unsubscribes between two runs is suppressed by the next.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +19,7 @@ import {
   filesSource,
   listIdByName,
   people,
+  pipelineConfigInput,
   runToEnd,
   writeSegment,
   type ApiCall,
@@ -34,16 +34,7 @@ let call: ApiCall;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ccx-pipeline-opt-outs-"));
   emulator = await startEmulator({ activityTiming: "instant" });
-  const config = parseConfig({
-    server: { host: "127.0.0.1", port: 0 },
-    store: { dataDir: join(dir, "store") },
-    snapshots: { dir: join(dir, "snapshots") },
-    secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
-    auth: { bootstrapAdminToken: adminToken },
-    ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
-    runs: { tempDir: dir },
-    sources: { files: { roots: [dir] } },
-  });
+  const config = parseConfig(pipelineConfigInput(dir, emulator, adminToken));
   reconciler = await startReconciler(config, { logDestination: new LogSink() });
   call = apiCaller(() => reconciler.url, adminToken);
 }, 60_000);

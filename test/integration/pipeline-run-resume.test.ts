@@ -6,7 +6,6 @@
  * leaves the list consistent.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +22,7 @@ import {
   importActivities,
   listIdByName,
   people,
+  pipelineConfigInput,
   waitForRun,
   writeSegment,
   type RunJson,
@@ -83,14 +83,8 @@ beforeAll(async () => {
   await writeFile(
     configPath,
     stringify({
-      server: { host: "127.0.0.1", port: 0 },
-      store: { dataDir: join(dir, "store") },
-      snapshots: { dir: join(dir, "snapshots") },
-      sources: { files: { roots: [dir] } },
-      secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
-      auth: { bootstrapAdminToken: adminToken },
+      ...pipelineConfigInput(dir, emulator, adminToken),
       log: { level: "info" },
-      ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
       // One activity at a time, so a kill lands between confirmed and unsent chunks.
       runs: { maxActivitiesInFlight: 1, tempDir: dir },
     }),

@@ -7,7 +7,6 @@
  * The scheduler ticks only when the test says so, so the run provably waits in the queue while
  * the definition changes.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +22,7 @@ import {
   filesExport,
   filesSource,
   people,
+  pipelineConfigInput,
   waitForRun,
   writeSegment,
   type ApiCall,
@@ -40,14 +40,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ activityTiming: "instant" });
   reconciler = await startReconciler(
     parseConfig({
-      server: { host: "127.0.0.1", port: 0 },
-      store: { dataDir: join(dir, "store") },
-      snapshots: { dir: join(dir, "snapshots") },
-      sources: { files: { roots: [dir] } },
-      secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
-      auth: { bootstrapAdminToken: adminToken },
-      ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
-      runs: { tempDir: dir },
+      ...pipelineConfigInput(dir, emulator, adminToken),
       // Runs are handed to the workers only by the test's own ticks.
       scheduler: { tickSeconds: 300, sourcePollSeconds: 86_400 },
     }),

@@ -2,11 +2,12 @@
  * Shared pieces of the export-run suites: segment files, an emulator account with a connection
  * in the reconciler, and calls to the reconciler's HTTP API.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Emulator } from "../../emulator/index.ts";
+import type { ReconcilerConfigInput } from "../../reconciler/src/config.ts";
 import {
   apiCaller,
   connectionBody,
@@ -34,6 +35,28 @@ export interface RunJson {
 }
 
 export { apiCaller, type ApiCall };
+
+/**
+ * The reconciler settings the pipeline suites share: loopback on port 0, the store, snapshots
+ * and temporary files under `dir` (also the only files root), a fresh encryption key, the
+ * emulator as Constant Contact, and `adminToken` as the bootstrap admin token.
+ */
+export function pipelineConfigInput(
+  dir: string,
+  emulator: Emulator,
+  adminToken: string,
+): ReconcilerConfigInput & { runs: NonNullable<ReconcilerConfigInput["runs"]> } {
+  return {
+    server: { host: "127.0.0.1", port: 0 },
+    store: { dataDir: join(dir, "store") },
+    snapshots: { dir: join(dir, "snapshots") },
+    sources: { files: { roots: [dir] } },
+    secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
+    auth: { bootstrapAdminToken: adminToken },
+    ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
+    runs: { tempDir: dir },
+  };
+}
 
 /** A new app + account in the emulator and the reconciler connection that uses it. */
 export async function createConnection(

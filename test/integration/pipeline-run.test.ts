@@ -3,7 +3,6 @@
  * PGlite) writing to the emulator over HTTP: what ends up in the Constant Contact list, what the
  * run record says, and that blocked runs write nothing.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +19,7 @@ import {
   filesSource,
   listIdByName,
   people,
+  pipelineConfigInput,
   runToEnd,
   writeActivities,
   writeSegment,
@@ -39,16 +39,11 @@ let asViewer: ApiCall;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ccx-pipeline-run-"));
   emulator = await startEmulator({ activityTiming: "instant" });
+  const base = pipelineConfigInput(dir, emulator, adminToken);
   const config = parseConfig({
-    server: { host: "127.0.0.1", port: 0 },
-    store: { dataDir: join(dir, "store") },
-    snapshots: { dir: join(dir, "snapshots") },
-    sources: { files: { roots: [dir] } },
-    secrets: { activeKeyId: "k1", keys: { k1: randomBytes(32).toString("base64") } },
-    auth: { bootstrapAdminToken: adminToken },
+    ...base,
     log: { level: "debug" },
-    ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
-    runs: { profileLimit: 1_000, tempDir: dir },
+    runs: { ...base.runs, profileLimit: 1_000 },
   });
   reconciler = await startReconciler(config, { logDestination: logs });
   await reconciler.store.createToken({
