@@ -10,6 +10,11 @@
 # dynamic-provider shim that ships inside @pulumi/pulumi is linked beside them. Why these versions
 # and how: docs/adr/0002-pulumi-cli.md.
 #
+# The printed folder also has `codegen/`: a code-generation-only language host
+# (scripts/pulumi-codegen), linked as pulumi-language-nodejs and pulumi-language-python, for
+# `pulumi package gen-sdk` only: put it first on PATH for that command (docs/adr/0012). A CLI
+# from PATH gets none: its own language hosts generate SDKs.
+#
 # No policy-analyzer shim is linked: this CLI runs policy packs through the language host, and the
 # pinned host cannot, so the ccx pack ships its own launcher (see the ADR).
 #
@@ -37,11 +42,15 @@ fi
 
 bin="$root/.cache/pulumi/v$PULUMI_VERSION-host$LANGUAGE_HOST_SDK_VERSION/bin"
 tools="$root/.cache/pulumi/yaml$PULUMI_YAML_VERSION-cli$PULUMI_VERSION/bin"
+# Named after its source, so a change to it builds it again.
+codegen_source="$root/scripts/pulumi-codegen/main.go"
+codegen="$root/.cache/pulumi/codegen$(sha256sum "$codegen_source" | cut -c1-12)-cli$PULUMI_VERSION/bin"
 cli_complete() {
   [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ] &&
     [ -e "$bin/pulumi-resource-pulumi-nodejs" ]
 }
-if cli_complete && [ -x "$tools/pulumi-language-yaml" ] && [ -e "$tools/pulumi" ]; then
+if cli_complete && [ -x "$tools/pulumi-language-yaml" ] && [ -e "$tools/pulumi" ] &&
+  [ -x "$codegen/pulumi-language-nodejs" ] && [ "$tools/codegen" -ef "$codegen" ]; then
   echo "$tools"
   exit 0
 fi
@@ -129,11 +138,40 @@ EOF
   log "built pulumi-language-yaml in $(($(date +%s) - start)) s into $tools"
 }
 
+# Against the CLI's own pkg/sdk modules, so the CLI build already compiled nearly all of it.
+build_codegen_host() {
+  local work="$root/.cache/pulumi/build-codegen"
+  rm -rf "$work"
+  mkdir -p "$work" "$codegen"
+  cat >"$work/go.mod" <<EOF
+module ccx.local/pulumi-codegen
+
+go 1.25
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+  cp "$codegen_source" "$work/main.go"
+  local start
+  start=$(date +%s)
+  log "building the code-generation host from pkg v$PULUMI_VERSION (once)"
+  (cd "$work" && go mod tidy >&2 && go build -trimpath -o "$codegen/pulumi-codegen" . >&2)
+  for language in nodejs python; do ln -sfn pulumi-codegen "$codegen/pulumi-language-$language"; done
+  rm -rf "$work"
+  log "built the code-generation host in $(($(date +%s) - start)) s into $codegen"
+}
+
 # `if`, not `||`: bash ignores `set -e` inside a function called on the left of `||`.
 if ! cli_complete; then build_cli; fi
 if [ ! -x "$tools/pulumi-language-yaml" ]; then build_yaml_host; fi
+if [ ! -x "$codegen/pulumi-language-nodejs" ]; then build_codegen_host; fi
 # Relative links, so the cache folder still works when moved or shared.
 for file in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
   ln -sfn "../../v$PULUMI_VERSION-host$LANGUAGE_HOST_SDK_VERSION/bin/$file" "$tools/$file"
 done
+ln -sfn "../../$(basename "$(dirname "$codegen")")/bin" "$tools/codegen"
 echo "$tools"

@@ -4,12 +4,16 @@
  * YAML) against a real reconciler and the Constant Contact emulator. Preview → up → run → refresh
  * shows the run → a change previews its data plan → up → destroy; then `pulumi import` adopts an
  * export made through the API, and the program the import generated previews with no changes.
+ * Last, `pulumi package gen-sdk` turns the installed plugin's schema into a Node.js SDK, which
+ * compiles and declares resources, and a Python SDK, which compiles.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as pulumi from "@pulumi/pulumi";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getSource } from "../../reconciler/src/store/source-store.ts";
@@ -17,7 +21,9 @@ import { buildPluginTarball, packProvider } from "../../scripts/plugin-tarball.t
 import { startCcxTestStack, type CcxTestStack } from "../support/ccx-stack.ts";
 import { runProgram } from "../support/consumer-project.ts";
 import {
+  codegenPath,
   createPulumiWorkspace,
+  repoRoot,
   previewSteps,
   type PreviewStep,
   type PulumiWorkspace,
@@ -241,5 +247,92 @@ describe("the ccx resource plugin with Pulumi YAML", () => {
     expect(
       (await ccx.api<{ generation: number }>("admin", "GET", "/v1/exports/signups-eu")).generation,
     ).toBe(1);
+  });
+
+  it("generates a Node.js SDK from the plugin's schema that compiles and declares resources", async () => {
+    const pulumiCli = join(inject("pulumiBin"), "pulumi");
+    // The installed plugin, named by path: a bare `ccx` that is not installed would be looked up
+    // in Pulumi's registry.
+    const installed = join(stack.env.PULUMI_HOME ?? "", "plugins/resource-ccx-v0.2.0");
+    const { stdout: schema } = await runProgram(
+      pulumiCli,
+      ["package", "get-schema", join(installed, "pulumi-resource-ccx")],
+      { cwd: scratch, env: stack.env },
+    );
+    expect(JSON.parse(schema)).toMatchObject({ name: "ccx", version: "0.2.0" });
+    const schemaFile = join(scratch, "schema.json");
+    await writeFile(schemaFile, schema);
+    const sdks = join(scratch, "sdk");
+    const env = { ...stack.env, PATH: codegenPath(inject("pulumiBin"), stack.env.PATH) };
+    for (const language of ["nodejs", "python"]) {
+      await runProgram(
+        pulumiCli,
+        ["package", "gen-sdk", schemaFile, "--language", language, "--out", sdks],
+        {
+          cwd: scratch,
+          env,
+        },
+      );
+    }
+
+    // Compiled as a user would (`npm run build` is `tsc`), against this repository's SDK.
+    const nodeSdk = join(sdks, "nodejs");
+    await symlink(join(repoRoot, "node_modules"), join(nodeSdk, "node_modules"), "dir");
+    await runProgram(
+      process.execPath,
+      [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", nodeSdk],
+      {
+        cwd: nodeSdk,
+      },
+    );
+    // Pulumi's SDK packaging puts the manifest, its version filled in, beside the output.
+    const manifest = await readFile(join(nodeSdk, "package.json"), "utf8");
+    await writeFile(join(nodeSdk, "bin/package.json"), manifest.replace("${VERSION}", "0.2.0"));
+    const declarations = await readFile(
+      join(nodeSdk, "bin/constantContactConnection.d.ts"),
+      "utf8",
+    );
+    expect(declarations).toContain("credentials: pulumi.Input<inputs.CredentialsInputArgs>");
+
+    const registered: Array<{ type: string; name: string; inputs: Record<string, unknown> }> = [];
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          registered.push({
+            type: args.type,
+            name: args.name,
+            inputs: args.inputs as Record<string, unknown>,
+          });
+          return { id: args.name, state: { ...args.inputs, generation: 1 } };
+        },
+        call: () => ({}),
+      },
+      "ccx-yaml",
+      "sdk",
+    );
+    const sdk = createRequire(import.meta.url)(join(nodeSdk, "bin/index.js")) as {
+      SegmentExport: new (
+        name: string,
+        args: Record<string, unknown>,
+      ) => { generation: pulumi.Output<number>; urn: pulumi.Output<string> };
+    };
+    const newsletter = new sdk.SegmentExport("newsletter", {
+      connection: "marketing",
+      source: "files",
+      list: { name: LIST_NAME, create: true },
+      mappings: { email: "email" },
+      segments: ["high-value"],
+    });
+    const generation = await new Promise<number>((resolve) => newsletter.generation.apply(resolve));
+    expect(generation).toBe(1);
+    expect(registered).toContainEqual({
+      type: EXPORT_TYPE,
+      name: "newsletter",
+      inputs: expect.objectContaining({ segments: ["high-value"], source: "files" }) as unknown,
+    });
+
+    // The Python SDK is generated too; Python byte-compiles it (running it needs a Python
+    // language host, which this machine cannot build: docs/adr/0012).
+    await runProgram("python3", ["-m", "compileall", "-q", join(sdks, "python")], { cwd: scratch });
   });
 });
