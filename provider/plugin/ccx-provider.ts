@@ -50,7 +50,7 @@ export function createCcxProvider(options: { version: string; schema: string }):
       const secret = new Set([...secretKeysOf(news), ...type.secretInputs]);
       return {
         inputs: concealKeys(plain(withoutCaller(result.inputs)), secret),
-        failures: result.failures,
+        failures: result.failures ?? [],
       };
     },
 

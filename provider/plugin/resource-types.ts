@@ -29,11 +29,11 @@ type Props = Record<string, unknown>;
 export interface ResourceType {
   /** Inputs kept as secrets in the state whether or not the program marked them. */
   readonly secretInputs: readonly string[];
-  check(olds: Props, news: Props): Promise<CheckResult<Props>>;
+  check(olds: Props, news: Props): Promise<Required<CheckResult<Props>>>;
   diff(id: string, olds: Props, news: Props): Promise<DiffResult>;
-  create(inputs: Props): Promise<CreateResult<Props>>;
+  create(inputs: Props): Promise<Required<CreateResult<Props>>>;
   read(id: string, props?: Props): Promise<ReadResult<Props>>;
-  update(id: string, olds: Props, news: Props): Promise<UpdateResult<Props>>;
+  update(id: string, olds: Props, news: Props): Promise<Required<UpdateResult<Props>>>;
   delete(id: string, props: Props): Promise<void>;
   /** The inputs a program declares to get `outputs`: what `pulumi import` records and prints. */
   importedInputs(outputs: Props): Props;
@@ -59,12 +59,15 @@ function overPlainBags<Inputs, Outputs>(
 ): ResourceType {
   const inputs = (bag: Props) => bag as unknown as Inputs;
   const outputs = (bag: Props) => bag as unknown as Outputs;
-  const bag = <T>(value: T) => value as unknown as Props;
+  const bag = <T>(value: T | undefined) => (value ?? {}) as unknown as Props;
   return {
     secretInputs: extras.secretInputs,
     check: async (olds, news) => {
       const result = await behaviour.check(inputs(olds), inputs(news));
-      return { inputs: bag(result.inputs), failures: result.failures };
+      return {
+        inputs: result.inputs === undefined ? news : bag(result.inputs),
+        failures: result.failures ?? [],
+      };
     },
     diff: (id, olds, news) => behaviour.diff(id, outputs(olds), inputs(news)),
     create: async (news) => {

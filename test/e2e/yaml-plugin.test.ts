@@ -303,7 +303,10 @@ describe("the ccx resource plugin with Pulumi YAML", () => {
             name: args.name,
             inputs: args.inputs as Record<string, unknown>,
           });
-          return { id: args.name, state: { ...args.inputs, generation: 1 } };
+          return {
+            id: args.name,
+            state: { ...(args.inputs as Record<string, unknown>), generation: 1 },
+          };
         },
         call: () => ({}),
       },
