@@ -38,7 +38,12 @@ export const ConsentInputSchema = z
           "agree again when new credentials belong to a different account.",
       }),
   })
-  .meta({ id: "ConsentInput" });
+  .meta({
+    id: "ConsentInput",
+    description:
+      "The data-privacy agreement: data, including personal data, leaves the platform for " +
+      "Constant Contact, and the customer is responsible for the consent of the people in it",
+  });
 
 export const CredentialsInputSchema = z
   .strictObject({
@@ -55,7 +60,7 @@ export const CredentialsInputSchema = z
 
 export const ConnectionPutRequestSchema = z
   .strictObject({
-    displayName: z.string().min(1).max(200),
+    displayName: z.string().min(1).max(200).meta({ description: "Name people see" }),
     sharing: SharingSchema.default("admins"),
     consent: ConsentInputSchema,
     credentials: CredentialsInputSchema.optional().meta({

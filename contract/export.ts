@@ -26,7 +26,10 @@ export const MappingsSchema = z
       .optional()
       .meta({ description: "Constant Contact custom field name to source column" }),
   })
-  .meta({ id: "Mappings" });
+  .meta({
+    id: "Mappings",
+    description: "Which column of the segment data fills which Constant Contact contact field",
+  });
 
 /** True when `pattern` is a cron expression croner accepts (5 or 6 fields). */
 export function isValidCron(pattern: string): boolean {
@@ -56,7 +59,8 @@ export const ScheduleSchema = z
       .refine(isValidCron, {
         message: "not a valid cron expression; use five fields, e.g. '0 3 * * *' (03:00 daily)",
       })
-      .optional(),
+      .optional()
+      .meta({ description: "Run on this cron schedule (five fields), e.g. `0 3 * * *`" }),
     timeZone: z
       .string()
       .refine(isValidTimeZone, {
@@ -89,7 +93,10 @@ export const ScheduleSchema = z
       });
     }
   })
-  .meta({ id: "Schedule" });
+  .meta({
+    id: "Schedule",
+    description: "When the export runs. @default {} (only when asked: `ccx run` or the API)",
+  });
 
 export const GuardsSchema = z
   .strictObject({
@@ -100,11 +107,14 @@ export const GuardsSchema = z
       description: "Most contacts one run may add. @default unlimited",
     }),
   })
-  .meta({ id: "Guards" });
+  .meta({
+    id: "Guards",
+    description: "Limits one run may not exceed; a run that would is paused with the reason",
+  });
 
 export const ListByNameSchema = z
   .strictObject({
-    name: z.string().min(1).max(255),
+    name: z.string().min(1).max(255).meta({ description: "Name of the Constant Contact list" }),
     create: z.boolean().optional().meta({
       description: "Create the list when no list has this name. @default false",
     }),
@@ -119,7 +129,10 @@ export const ExportPutRequestSchema = z
     listId: z.uuid().optional().meta({ description: "Constant Contact list id" }),
     list: ListByNameSchema.optional().meta({ description: "A list to adopt (or create) by name" }),
     mappings: MappingsSchema,
-    segments: z.array(SegmentNameSchema).min(1, "name at least one segment"),
+    segments: z
+      .array(SegmentNameSchema)
+      .min(1, "name at least one segment")
+      .meta({ description: "Segments of the source to export, merged and de-duplicated" }),
     source: ResourceNameSchema.meta({
       description:
         "Name of the segment source to read, created by an admin (`ccx sources` lists them)",

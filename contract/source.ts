@@ -101,7 +101,10 @@ export const AzureBlobSourceSchema = z
       description: "Must be on the reconciler's allow-list (`sources.azureBlob.allowed`)",
       example: "https://contoso.blob.core.windows.net",
     }),
-    container: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "use a container name"),
+    container: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "use a container name")
+      .meta({ description: "The blob container" }),
     prefix: z.string().max(1024).optional().meta({
       description:
         "Path to the export destination folder, e.g. `CustomerInsights_<instanceId>/<ExportName>`",

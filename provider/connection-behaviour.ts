@@ -2,12 +2,18 @@
  * What `ConstantContactConnection` does at each step, run inside the Pulumi provider process.
  * The reconciler is the system of record; this file translates between stack inputs and its API.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import {
   ConnectionPutRequestSchema,
   ResourceNameSchema,
   type Connection,
 } from "../contract/index.ts";
+import type {
+  CheckResult as CheckResultOf,
+  CreateResult as CreateResultOf,
+  DiffResult,
+  ReadResult as ReadResultOf,
+  UpdateResult as UpdateResultOf,
+} from "./behaviour-results.ts";
 import { checkFailures } from "./check-failures.ts";
 import type {
   ConstantContactConnectionInputs as Inputs,
@@ -17,11 +23,10 @@ import { fingerprint } from "./fingerprint.ts";
 import { ReconcilerApiError, reconcilerFor, type ReconcilerClient } from "./reconciler-client.ts";
 import { containsUnknown } from "./unknowns.ts";
 
-type CheckResult = pulumi.dynamic.CheckResult<Inputs>;
-type DiffResult = pulumi.dynamic.DiffResult;
-type CreateResult = pulumi.dynamic.CreateResult<Outputs>;
-type ReadResult = pulumi.dynamic.ReadResult<Outputs>;
-type UpdateResult = pulumi.dynamic.UpdateResult<Outputs>;
+type CheckResult = CheckResultOf<Inputs>;
+type CreateResult = CreateResultOf<Outputs>;
+type ReadResult = ReadResultOf<Outputs>;
+type UpdateResult = UpdateResultOf<Outputs>;
 
 function credentialsFingerprint(inputs: Inputs): string {
   const { clientId, clientSecret, refreshToken } = inputs.credentials;

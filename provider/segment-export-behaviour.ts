@@ -2,7 +2,6 @@
  * What `SegmentExport` does at each step, run inside the Pulumi provider process. The reconciler
  * is the system of record; this file translates between stack inputs and its API.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import {
   ExportPutRequestSchema,
   ResourceNameSchema,
@@ -10,6 +9,13 @@ import {
   type ExportRun,
   type SegmentExport,
 } from "../contract/index.ts";
+import type {
+  CheckResult,
+  CreateResult,
+  DiffResult,
+  ReadResult,
+  UpdateResult,
+} from "./behaviour-results.ts";
 import { checkFailures, type CheckFailure } from "./check-failures.ts";
 import { planExportChange } from "./export-plan.ts";
 import { ReconcilerApiError, reconcilerFor, type ReconcilerClient } from "./reconciler-client.ts";
@@ -96,7 +102,7 @@ function toOutputs(stored: SegmentExport, lastRun: LastRunOutput | null): Output
 export async function checkExport(
   olds: Partial<Inputs>,
   news: Inputs,
-): Promise<pulumi.dynamic.CheckResult<Inputs>> {
+): Promise<CheckResult<Inputs>> {
   const failures: CheckFailure[] = checkFailures(ExportPutRequestSchema, definitionOf(news), news);
   if (typeof news.name === "string" && !ResourceNameSchema.safeParse(news.name).success) {
     failures.push({
@@ -119,11 +125,7 @@ export async function checkExport(
 }
 
 /** Renaming replaces; every other change updates in place and bumps the generation. */
-export async function diffExport(
-  _id: string,
-  olds: Outputs,
-  news: Inputs,
-): Promise<pulumi.dynamic.DiffResult> {
+export async function diffExport(_id: string, olds: Outputs, news: Inputs): Promise<DiffResult> {
   const replaces = news.name !== olds.name ? ["name"] : [];
   const before = normalised(definitionOf(olds));
   const after = containsUnknown(news) ? undefined : normalised(definitionOf(news));
@@ -133,7 +135,7 @@ export async function diffExport(
 }
 
 /** Creates the export; an existing export of that name is an error unless `adopt` is set. */
-export async function createExport(inputs: Inputs): Promise<pulumi.dynamic.CreateResult<Outputs>> {
+export async function createExport(inputs: Inputs): Promise<CreateResult<Outputs>> {
   const client = await reconcilerFor(inputs.caller);
   if (inputs.adopt !== true && (await client.getExport(inputs.name)) !== undefined) {
     throw new ReconcilerApiError(
@@ -151,17 +153,14 @@ export async function updateExport(
   _id: string,
   _olds: Outputs,
   news: Inputs,
-): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
+): Promise<UpdateResult<Outputs>> {
   const client = await reconcilerFor(news.caller);
   const stored = await client.putExport(news.name, definitionOf(news));
   return { outs: toOutputs(stored, await lastRunOf(client, stored.name)) };
 }
 
 /** The export and its last run as the reconciler holds them now (`pulumi refresh`). */
-export async function readExport(
-  id: string,
-  _props?: Outputs,
-): Promise<pulumi.dynamic.ReadResult<Outputs>> {
+export async function readExport(id: string, _props?: Outputs): Promise<ReadResult<Outputs>> {
   const client = await reconcilerFor();
   const stored = await client.getExport(id);
   if (stored === undefined) return { id: "" };

@@ -4,12 +4,18 @@
  * string of a postgres source is sent when it is new or changed, never kept in outputs: the state
  * holds a fingerprint.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import {
   ResourceNameSchema,
   SourcePutRequestSchema,
   type SegmentSourceView,
 } from "../contract/index.ts";
+import type {
+  CheckResult,
+  CreateResult,
+  DiffResult,
+  ReadResult,
+  UpdateResult,
+} from "./behaviour-results.ts";
 import { checkFailures, type CheckFailure } from "./check-failures.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { ReconcilerApiError, reconcilerFor, type ReconcilerClient } from "./reconciler-client.ts";
@@ -66,7 +72,7 @@ function toOutputs(source: SegmentSourceView, secret: string | undefined): Outpu
 export async function checkSource(
   _olds: Partial<Inputs>,
   news: Inputs,
-): Promise<pulumi.dynamic.CheckResult<Inputs>> {
+): Promise<CheckResult<Inputs>> {
   const failures: CheckFailure[] = checkFailures(SourcePutRequestSchema, requestBody(news), news);
   // The API keeps a stored connection string when none is sent; a declared postgres source
   // always carries its own.
@@ -86,11 +92,7 @@ export async function checkSource(
 }
 
 /** Renaming replaces; everything else, a new connection string included, updates in place. */
-export async function diffSource(
-  _id: string,
-  olds: Outputs,
-  news: Inputs,
-): Promise<pulumi.dynamic.DiffResult> {
+export async function diffSource(_id: string, olds: Outputs, news: Inputs): Promise<DiffResult> {
   const replaces = news.name !== olds.name ? ["name"] : [];
   const changed: string[] = [...replaces];
   const before = SourcePutRequestSchema.safeParse(requestBody(olds));
@@ -123,7 +125,7 @@ async function existingSource(
 }
 
 /** Creates the source; an existing one of that name is an error unless `adopt` is set. */
-export async function createSource(inputs: Inputs): Promise<pulumi.dynamic.CreateResult<Outputs>> {
+export async function createSource(inputs: Inputs): Promise<CreateResult<Outputs>> {
   const client = await reconcilerFor(inputs.caller);
   if (inputs.adopt !== true && (await existingSource(client, inputs.name)) !== undefined) {
     throw new ReconcilerApiError(
@@ -141,7 +143,7 @@ export async function updateSource(
   _id: string,
   olds: Outputs,
   news: Inputs,
-): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
+): Promise<UpdateResult<Outputs>> {
   const secret = secretFingerprint(news);
   const stored = await (
     await reconcilerFor(news.caller)
@@ -150,10 +152,7 @@ export async function updateSource(
 }
 
 /** The source as the reconciler holds it now (`pulumi refresh`); gone when deleted there. */
-export async function readSource(
-  id: string,
-  props?: Outputs,
-): Promise<pulumi.dynamic.ReadResult<Outputs>> {
+export async function readSource(id: string, props?: Outputs): Promise<ReadResult<Outputs>> {
   const stored = await (await reconcilerFor()).getSource(id);
   if (stored === undefined) return { id: "" };
   return { id, props: toOutputs(stored, props?.connectionStringFingerprint) };

@@ -27,6 +27,14 @@ export async function ensurePulumiCli(): Promise<string> {
   return binDir;
 }
 
+/**
+ * PATH for `pulumi package gen-sdk`: the code-generation hosts that scripts/pulumi-cli.sh builds
+ * beside the CLI (`<binDir>/codegen`, docs/adr/0012) first, so they answer for Node.js and Python.
+ */
+export function codegenPath(binDir: string, path: string | undefined): string {
+  return [join(binDir, "codegen"), path].filter(Boolean).join(delimiter);
+}
+
 export interface PulumiResult {
   stdout: string;
   stderr: string;
