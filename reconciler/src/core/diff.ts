@@ -5,10 +5,13 @@
  *
  * - key only desired → `add` (or `suppressed` when the contact unsubscribed);
  * - key on both sides, field hash differs → `update` (or `suppressed`);
- * - key on both sides, same hash → `unchanged` (or `suppressed`);
+ * - key on both sides, same hash → `unchanged` (or `suppressed`); an entry hashed with the
+ *   SHA-256 scheme of older snapshots is compared by that scheme when the desired item carries
+ *   its stored `fields` text (`legacy-fields-hash.ts`), so an upgrade updates nobody;
  * - key only in the snapshot → `remove` with `membership: "mirror"`, `retain` with `"add-only"`.
  */
 import { AppError } from "./errors.ts";
+import { sameFieldsHash } from "./legacy-fields-hash.ts";
 
 /** One line of a snapshot: what a run synced for one contact. */
 export interface SnapshotEntry {
@@ -100,7 +103,7 @@ export async function* diffSorted<D extends { key: string; hash: string }>(
         const item = a.value;
         const entry = b.value;
         if (isSuppressed(item.key)) yield { kind: "suppressed", desired: item, previous: entry };
-        else if (item.hash === entry.hash)
+        else if (sameFieldsHash(item, entry.hash))
           yield { kind: "unchanged", desired: item, previous: entry };
         else yield { kind: "update", desired: item, previous: entry };
         a = await nextLeft();

@@ -11,8 +11,12 @@
  * exactly that rule.
  */
 import { AppError } from "../core/errors.ts";
-import { checkMappings, mapRow, STANDARD_FIELDS } from "../core/mapping.ts";
-import type { FieldMappings, MappedContact, RowError } from "../core/mapping.ts";
+import { decodeFields, encodeFields } from "../core/contact-fields.ts";
+import type { MappedContact } from "../core/contact-fields.ts";
+import { checkMappings } from "../core/mapping.ts";
+import type { FieldMappings, RowError } from "../core/mapping.ts";
+import { createRowEncoder } from "../core/row-encoder.ts";
+import type { EncodedRow } from "../core/row-encoder.ts";
 import { toImportItem } from "../ctct/import-chunker.ts";
 import type { SegmentRow, SegmentSource } from "../sources/segment-source.ts";
 import { RecordSorter } from "./record-sorter.ts";
@@ -22,71 +26,18 @@ import type { RecordSorterOptions } from "./record-sorter.ts";
 export interface DesiredRow {
   /** The e-mail key. */
   key: string;
-  /** Hash of the mapped fields. */
+  /** Hash of the mapped fields (`core/row-hash.ts`). */
   hash: string;
   /** The mapped fields other than the e-mail, encoded by {@link encodeFields}; see {@link contactOf}. */
   fields: string;
 }
 
-/** Marks {@link DesiredRow.fields} written as JSON (a value held a control character). */
-const JSON_FIELDS = "\u0001";
-/** Separates values in {@link DesiredRow.fields}, in {@link STANDARD_FIELDS} order. */
-const VALUE_SEPARATOR = "\u0000";
-const CONTROL_CHARACTER = /[\u0000-\u001f]/;
-
-/**
- * Encodes the fields of a mapped contact compactly: the standard fields' values in
- * {@link STANDARD_FIELDS} order joined by NUL, then custom fields as name and value, so a
- * million rows hold a third of the bytes JSON would. Values with a control character (which NUL
- * and the spool's line breaks are) fall back to JSON behind a `\u0001` mark.
- */
-export function encodeFields(contact: MappedContact): string {
-  const first = contact.firstName ?? "";
-  const last = contact.lastName ?? "";
-  const job = contact.jobTitle ?? "";
-  const company = contact.companyName ?? "";
-  const phone = contact.phone ?? "";
-  let text = `${first}\u0000${last}\u0000${job}\u0000${company}\u0000${phone}`;
-  let plain = !CONTROL_CHARACTER.test(first + last + job + company + phone);
-  if (contact.customFields !== undefined) {
-    for (const [name, value] of Object.entries(contact.customFields)) {
-      if (CONTROL_CHARACTER.test(name) || CONTROL_CHARACTER.test(value)) plain = false;
-      text += VALUE_SEPARATOR + name + VALUE_SEPARATOR + value;
-    }
-  }
-  if (plain) return text;
-  const { email: _email, ...fields } = contact;
-  return JSON_FIELDS + JSON.stringify(fields);
-}
+/** Encodes a contact's fields as {@link DesiredRow.fields} holds them (`core/contact-fields.ts`). */
+export { encodeFields };
 
 /** The contact of a spooled row. */
-export function contactOf(row: DesiredRow): MappedContact {
-  const text = row.fields;
-  if (text.startsWith(JSON_FIELDS)) {
-    return {
-      ...(JSON.parse(text.slice(JSON_FIELDS.length)) as Omit<MappedContact, "email">),
-      email: row.key,
-    };
-  }
-  if (text.startsWith("{")) {
-    // Written as JSON by an earlier version, e.g. in a test fixture.
-    return { ...(JSON.parse(text) as Omit<MappedContact, "email">), email: row.key };
-  }
-  const values = text.split(VALUE_SEPARATOR);
-  const contact: MappedContact = { email: row.key };
-  for (let i = 0; i < STANDARD_FIELDS.length; i += 1) {
-    const value = values[i];
-    if (value !== undefined && value !== "")
-      contact[STANDARD_FIELDS[i] as (typeof STANDARD_FIELDS)[number]] = value;
-  }
-  if (values.length > STANDARD_FIELDS.length) {
-    const custom: Record<string, string> = {};
-    for (let i = STANDARD_FIELDS.length; i + 1 < values.length; i += 2) {
-      custom[values[i] as string] = values[i + 1] as string;
-    }
-    contact.customFields = custom;
-  }
-  return contact;
+export function contactOf(row: Pick<DesiredRow, "key" | "fields">): MappedContact {
+  return decodeFields(row.key, row.fields);
 }
 
 /** Options of {@link collectDesiredContacts}. */
@@ -171,6 +122,8 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
   let sampled = 0;
   let valid = 0;
 
+  const encode = createRowEncoder(options.mappings);
+  const encoded: EncodedRow = { key: "", fields: "", hash: "" };
   const sorter = new RecordSorter(options);
   try {
     for (const segment of options.segments) {
@@ -192,22 +145,22 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
           if (options.onProgress !== undefined && read.rows % progressEvery === 0) {
             options.onProgress({ segment, rowsRead: read.rows });
           }
-          const mapped = mapRow(row, options.mappings, { segment, row: read.rows });
-          if (!mapped.ok) {
+          const error = encode(row, segment, read.rows, encoded);
+          if (error !== undefined) {
             read.invalid += 1;
             invalid += 1;
-            if (rowErrors.length < maxKept) rowErrors.push(mapped.error);
-            options.onRowError?.(mapped.error);
+            if (rowErrors.length < maxKept) rowErrors.push(error);
+            options.onRowError?.(error);
             continue;
           }
           valid += 1;
           // The mean item size only sizes the request estimate: one row in 16 measures it well
           // enough, at a sixteenth of the cost of a second serialisation per row.
           if (valid % IMPORT_BYTES_SAMPLE === 1) {
-            importBytes += Buffer.byteLength(JSON.stringify(toImportItem(mapped.contact)));
+            importBytes += Buffer.byteLength(JSON.stringify(toImportItem(contactOf(encoded))));
             sampled += 1;
           }
-          if (sorter.add(mapped.contact.email, `${mapped.hash}\t${encodeFields(mapped.contact)}`)) {
+          if (sorter.add(encoded.key, `${encoded.hash}\t${encoded.fields}`)) {
             await sorter.spill();
           }
         }
