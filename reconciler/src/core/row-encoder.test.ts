@@ -22,10 +22,19 @@ function expected(row: SourceRow, using: FieldMappings): unknown {
   return { key: mapped.contact.email, fields: encodeFields(mapped.contact), hash: mapped.hash };
 }
 
+/** The encoder's result for a row object, checked to be the same for it as a CSV record. */
 function encoded(row: SourceRow, using: FieldMappings): unknown {
+  const encoders = createRowEncoder(using);
   const out: EncodedRow = { key: "", fields: "", hash: "" };
-  const error = createRowEncoder(using)(row, "s", 3, out);
-  return error === undefined ? { ...out } : { error };
+  const error = encoders.row(row, "s", 3, out);
+  const result = error === undefined ? { ...out } : { error };
+  // The same row as a record, with an unmapped column first and the columns in another order.
+  const columns = ["Other", ...Object.keys(row).reverse()];
+  const record = columns.map((column) => (column === "Other" ? "x" : (row[column] ?? "")));
+  const fromRecord: EncodedRow = { key: "", fields: "", hash: "" };
+  const recordError = encoders.forColumns(columns)(record, "s", 3, fromRecord);
+  expect(recordError === undefined ? { ...fromRecord } : { error: recordError }).toEqual(result);
+  return result;
 }
 
 describe("createRowEncoder", () => {
@@ -87,9 +96,16 @@ describe("createRowEncoder", () => {
     for (const [, row] of rows) expect(encoded(row, using)).toEqual(expected(row, using));
   });
 
+  it("reads the last of repeated columns in a record, as a row object would hold it", () => {
+    const out: EncodedRow = { key: "", fields: "", hash: "" };
+    const encode = createRowEncoder({ email: "E", firstName: "N" }).forColumns(["E", "N", "N"]);
+    expect(encode(["a@b.co", "first", "last"], "s", 1, out)).toBeUndefined();
+    expect(out.fields).toBe("last\u0000\u0000\u0000\u0000");
+  });
+
   it("leaves the output as it was when a row is rejected", () => {
     const out: EncodedRow = { key: "k", fields: "f", hash: "h" };
-    const encode = createRowEncoder(mappings);
+    const encode = createRowEncoder(mappings).row;
     expect(encode({ Email: "bad" }, "s", 1, out)?.reason).toBe("email-at-sign");
     expect(out).toEqual({ key: "k", fields: "f", hash: "h" });
   });

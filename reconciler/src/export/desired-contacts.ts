@@ -16,8 +16,9 @@ import type { MappedContact } from "../core/contact-fields.ts";
 import { checkMappings } from "../core/mapping.ts";
 import type { FieldMappings, RowError } from "../core/mapping.ts";
 import { createRowEncoder } from "../core/row-encoder.ts";
-import type { EncodedRow } from "../core/row-encoder.ts";
+import type { EncodedRow, RecordEncoder } from "../core/row-encoder.ts";
 import { toImportItem } from "../ctct/import-chunker.ts";
+import { isRecordBatch, segmentBatches } from "../sources/segment-records.ts";
 import type { SegmentRow, SegmentSource } from "../sources/segment-source.ts";
 import { RecordSorter } from "./record-sorter.ts";
 import type { RecordSorterOptions } from "./record-sorter.ts";
@@ -116,7 +117,7 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
   const progressEvery = options.progressEvery ?? 100_000;
   const segments: SegmentRead[] = [];
   const rowErrors: RowError[] = [];
-  let rows = 0;
+  let rowsRead = 0;
   let invalid = 0;
   let importBytes = 0;
   let sampled = 0;
@@ -137,15 +138,35 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
       };
       segments.push(read);
       let sawEmailColumn = false;
-      for await (const batch of resolved.rowBatches?.() ?? inBatches(resolved.rows())) {
-        for (const row of batch) {
+      for await (const batch of segmentBatches(resolved)) {
+        // Records are read by column position, rows by name; the checks are the same.
+        let encodeRecord: RecordEncoder | undefined;
+        let records: ReadonlyArray<readonly string[]> | undefined;
+        let rows: readonly SegmentRow[] = [];
+        if (isRecordBatch(batch)) {
+          records = batch.records;
+          encodeRecord = encode.forColumns(batch.columns);
+          if (records.length > 0 && batch.columns.includes(options.mappings.email)) {
+            sawEmailColumn = true;
+          }
+        } else {
+          rows = batch;
+        }
+        const count = records?.length ?? rows.length;
+        for (let i = 0; i < count; i += 1) {
           read.rows += 1;
-          rows += 1;
-          if (!sawEmailColumn && row[options.mappings.email] !== undefined) sawEmailColumn = true;
+          rowsRead += 1;
           if (options.onProgress !== undefined && read.rows % progressEvery === 0) {
             options.onProgress({ segment, rowsRead: read.rows });
           }
-          const error = encode(row, segment, read.rows, encoded);
+          let error: RowError | undefined;
+          if (encodeRecord !== undefined) {
+            error = encodeRecord(records?.[i] as readonly string[], segment, read.rows, encoded);
+          } else {
+            const row = rows[i] as SegmentRow;
+            if (!sawEmailColumn && row[options.mappings.email] !== undefined) sawEmailColumn = true;
+            error = encode.row(row, segment, read.rows, encoded);
+          }
           if (error !== undefined) {
             read.invalid += 1;
             invalid += 1;
@@ -160,7 +181,7 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
             importBytes += Buffer.byteLength(JSON.stringify(toImportItem(contactOf(encoded))));
             sampled += 1;
           }
-          if (sorter.add(encoded.key, `${encoded.hash}\t${encoded.fields}`)) {
+          if (sorter.add(encoded.key, encoded.hash, encoded.fields)) {
             await sorter.spill();
           }
         }
@@ -181,26 +202,13 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
   const dispose = (): Promise<void> => sorted.dispose();
   return {
     segments,
-    counts: { rows, invalid, duplicates: sorted.duplicates, profiles: sorted.unique },
+    counts: { rows: rowsRead, invalid, duplicates: sorted.duplicates, profiles: sorted.unique },
     rowErrors,
     averageImportItemBytes: sampled === 0 ? 0 : importBytes / sampled,
     rows: () => rowsOf(sorted.lines()),
     dispose,
     [Symbol.asyncDispose]: dispose,
   };
-}
-
-/** Rows of a source that hands them over one by one, in batches of up to 1,024. */
-async function* inBatches(rows: AsyncIterable<SegmentRow>): AsyncGenerator<SegmentRow[]> {
-  let batch: SegmentRow[] = [];
-  for await (const row of rows) {
-    batch.push(row);
-    if (batch.length === 1_024) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
 }
 
 /** Desired rows of sorted `key\thash\tfields` lines. */

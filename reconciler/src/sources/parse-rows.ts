@@ -7,6 +7,8 @@ import type { Readable } from "node:stream";
 import { AppError } from "../core/errors.ts";
 import { splitLineBatches } from "../core/text-lines.ts";
 import { CsvRecordParser, CsvSyntaxError } from "../core/csv-records.ts";
+import { rowsOfRecords } from "./segment-records.ts";
+import type { RecordBatch } from "./segment-records.ts";
 import type { SegmentRow } from "./segment-source.ts";
 
 /** How the column names of a CSV file are known. */
@@ -35,12 +37,23 @@ export async function* parseCsvRowBatches(
   input: Readable,
   options: CsvOptions,
 ): AsyncGenerator<SegmentRow[]> {
+  for await (const batch of parseCsvRecordBatches(input, options)) yield rowsOfRecords(batch);
+}
+
+/**
+ * The same rows as records (values by column position) with their column names: no object per
+ * row (see `segment-records.ts`).
+ */
+export async function* parseCsvRecordBatches(
+  input: Readable,
+  options: CsvOptions,
+): AsyncGenerator<RecordBatch> {
   const parser = new CsvRecordParser(options.delimiter ?? ",");
   let names: readonly string[] | undefined =
     options.header.kind === "names" ? options.header.names : undefined;
   let first = true;
-  let rows: SegmentRow[] = [];
-  // Runs synchronously inside `push`: the records of one chunk become one batch of rows.
+  let records: string[][] = [];
+  // Runs synchronously inside `push`: the records of one chunk become one batch.
   const onRecord = (record: string[], line: number): void => {
     if (first) {
       first = false;
@@ -65,9 +78,7 @@ export async function* parseCsvRowBatches(
         { details: { location: options.location, line } },
       );
     }
-    const row: SegmentRow = {};
-    for (let i = 0; i < columns.length; i += 1) row[columns[i] as string] = record[i] as string;
-    rows.push(row);
+    records.push(record);
   };
   const utf8 = strictUtf8(options.location, () => parser.line + 1);
   try {
@@ -78,9 +89,9 @@ export async function* parseCsvRowBatches(
       } catch (error) {
         throw malformed(options.location, error);
       }
-      if (rows.length > 0) {
-        yield rows;
-        rows = [];
+      if (records.length > 0) {
+        yield { columns: names ?? [], records };
+        records = [];
       }
     }
     utf8.end();
@@ -89,7 +100,7 @@ export async function* parseCsvRowBatches(
     } catch (error) {
       throw malformed(options.location, error);
     }
-    if (rows.length > 0) yield rows;
+    if (records.length > 0) yield { columns: names ?? [], records };
   } finally {
     input.destroy();
   }
