@@ -138,6 +138,8 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
       };
       segments.push(read);
       let sawEmailColumn = false;
+      let recordColumns: readonly string[] | undefined;
+      let recordEncoder: RecordEncoder | undefined;
       for await (const batch of segmentBatches(resolved)) {
         // Records are read by column position, rows by name; the checks are the same.
         let encodeRecord: RecordEncoder | undefined;
@@ -145,7 +147,12 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
         let rows: readonly SegmentRow[] = [];
         if (isRecordBatch(batch)) {
           records = batch.records;
-          encodeRecord = encode.forColumns(batch.columns);
+          // The batches of one file share their columns: one encoder for all of them.
+          if (batch.columns !== recordColumns) {
+            recordColumns = batch.columns;
+            recordEncoder = encode.forColumns(batch.columns);
+          }
+          encodeRecord = recordEncoder;
           if (records.length > 0 && batch.columns.includes(options.mappings.email)) {
             sawEmailColumn = true;
           }

@@ -247,6 +247,9 @@ export class RecordSorter {
 
   #inMemory(): SortedRecords {
     const { order, duplicate } = this.#sort();
+    // The sort keys are not needed to read the records back: free them for the rest of the run.
+    this.#digits = new Uint8Array(0);
+    this.#keyLengths = new Uint16Array(0);
     const unique = this.#count - this.#duplicates;
     const duplicates = this.#duplicates;
     let held = true;

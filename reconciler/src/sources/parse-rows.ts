@@ -20,6 +20,9 @@ export type CsvHeader =
   /** A header row may or may not be there: it is one when it equals `names` (ignoring case). */
   | { kind: "detect"; names: readonly string[] };
 
+/** Characters of text parsed into one batch, about. */
+const PIECE_CHARS = 4 * 1024;
+
 /** Options of {@link parseCsvRows}. */
 export interface CsvOptions {
   header: CsvHeader;
@@ -84,14 +87,22 @@ export async function* parseCsvRecordBatches(
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       const text = utf8.check(chunk);
-      try {
-        parser.push(text, onRecord);
-      } catch (error) {
-        throw malformed(options.location, error);
-      }
-      if (records.length > 0) {
-        yield { columns: names ?? [], records };
-        records = [];
+      // Handed over in pieces of about 4 KB ending at a line break (slices share the chunk's
+      // text): the records a batch holds are alive when the young generation is collected, and
+      // V8 grows it by what survives: 4 KB batches keep it at half the size 64 KB ones grew it to.
+      for (let from = 0; from < text.length;) {
+        const cut = from + PIECE_CHARS >= text.length ? -1 : text.indexOf("\n", from + PIECE_CHARS);
+        const to = cut === -1 ? text.length : cut + 1;
+        try {
+          parser.push(from === 0 && to === text.length ? text : text.slice(from, to), onRecord);
+        } catch (error) {
+          throw malformed(options.location, error);
+        }
+        if (records.length > 0) {
+          yield { columns: names ?? [], records };
+          records = [];
+        }
+        from = to;
       }
     }
     utf8.end();
