@@ -10,6 +10,8 @@
  * read in declaration order and rows in file order, so "first added wins" in the sorter is
  * exactly that rule.
  */
+import { batched } from "../core/batched.ts";
+import type { Batched } from "../core/batched.ts";
 import { AppError } from "../core/errors.ts";
 import { decodeFields, encodeFields } from "../core/contact-fields.ts";
 import type { MappedContact } from "../core/contact-fields.ts";
@@ -83,8 +85,8 @@ export interface DesiredContacts extends AsyncDisposable {
   rowErrors: RowError[];
   /** Mean UTF-8 bytes of one `import_data` item, for the request estimate. */
   averageImportItemBytes: number;
-  /** Streams the unique contacts sorted by key; may be called more than once. */
-  rows(): AsyncIterable<DesiredRow>;
+  /** Streams the unique contacts sorted by key (also batch by batch); may be called again. */
+  rows(): Batched<DesiredRow>;
   dispose(): Promise<void>;
 }
 
@@ -212,23 +214,26 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
     counts: { rows: rowsRead, invalid, duplicates: sorted.duplicates, profiles: sorted.unique },
     rowErrors,
     averageImportItemBytes: sampled === 0 ? 0 : importBytes / sampled,
-    rows: () => rowsOf(sorted.lines()),
+    rows: () => batched(() => rowBatchesOf(sorted.lines())),
     dispose,
     [Symbol.asyncDispose]: dispose,
   };
 }
 
-/** Desired rows of sorted `key\thash\tfields` lines. */
-async function* rowsOf(lines: AsyncIterable<string[]>): AsyncGenerator<DesiredRow> {
+/** Desired rows of sorted `key\thash\tfields` lines, batch by batch. */
+async function* rowBatchesOf(lines: AsyncIterable<string[]>): AsyncGenerator<DesiredRow[]> {
   for await (const batch of lines) {
-    for (const line of batch) {
+    const rows = new Array<DesiredRow>(batch.length);
+    for (let i = 0; i < batch.length; i += 1) {
+      const line = batch[i] as string;
       const first = line.indexOf("\t");
       const second = line.indexOf("\t", first + 1);
-      yield {
+      rows[i] = {
         key: line.slice(0, first),
         hash: line.slice(first + 1, second),
         fields: line.slice(second + 1),
       };
     }
+    yield rows;
   }
 }

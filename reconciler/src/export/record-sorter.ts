@@ -48,7 +48,8 @@ const CHUNK_SHIFT = 22;
 const PER_RECORD_BYTES = DEFAULT_PREFIX_BYTES + 4 + 4 + 2 + 1 + 8;
 const TAB = 9;
 const NEWLINE = 10;
-const LINES_PER_BATCH = 4_096;
+// Small batches: the rows of a batch are alive at each young-generation collection (see parse-rows).
+const LINES_PER_BATCH = 1_024;
 
 /**
  * Writes `text` as UTF-8 at `at` and returns where it ends. Short ASCII text, nearly every
