@@ -14,6 +14,7 @@ import type { FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PREFIX_BYTES, radixSortByKey, writeKeyPrefix } from "../core/key-radix-sort.ts";
+import { writeUtf8 } from "../core/utf8-write.ts";
 import { readLineBatches } from "./external-sort.ts";
 
 /** Options of {@link RecordSorter}. */
@@ -50,23 +51,6 @@ const TAB = 9;
 const NEWLINE = 10;
 // Small batches: the rows of a batch are alive at each young-generation collection (see parse-rows).
 const LINES_PER_BATCH = 1_024;
-
-/**
- * Writes `text` as UTF-8 at `at` and returns where it ends. Short ASCII text, nearly every
- * field, is copied by a loop: a native write costs more per call than the loop does per
- * character, and a joined string would be copied once more to flatten it.
- */
-function writeText(chunk: Buffer, at: number, text: string): number {
-  const length = text.length;
-  let i = 0;
-  for (; i < length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x80) break;
-    chunk[at + i] = code;
-  }
-  if (i === length) return at + length;
-  return at + i + chunk.write(i === 0 ? text : text.slice(i), at + i, "utf8");
-}
 
 /** Collects records, then sorts them; see the module comment. */
 export class RecordSorter {
@@ -115,12 +99,12 @@ export class RecordSorter {
     const chunkIndex = this.#chunkIndex;
     const chunk = this.#chunks[chunkIndex] as Buffer;
     const start = this.#offset;
-    const keyEnd = writeText(chunk, start, key);
+    const keyEnd = writeUtf8(chunk, start, key);
     chunk[keyEnd] = TAB;
-    let end = writeText(chunk, keyEnd + 1, rest);
+    let end = writeUtf8(chunk, keyEnd + 1, rest);
     if (tail !== undefined) {
       chunk[end] = TAB;
-      end = writeText(chunk, end + 1, tail);
+      end = writeUtf8(chunk, end + 1, tail);
     }
     this.#offset = end;
     this.#starts[index] = (chunkIndex << CHUNK_SHIFT) | start;
