@@ -64,7 +64,7 @@ export function diffSorted<D extends { key: string; hash: string }>(
 }
 
 /** Changes handed over per batch, about. */
-const CHANGES_PER_BATCH = 1_024;
+const CHANGES_PER_BATCH = 256;
 
 async function* diffBatches<D extends { key: string; hash: string }>(
   desired: AsyncIterable<D>,

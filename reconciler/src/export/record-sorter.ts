@@ -50,7 +50,7 @@ const PER_RECORD_BYTES = DEFAULT_PREFIX_BYTES + 4 + 4 + 2 + 1 + 8;
 const TAB = 9;
 const NEWLINE = 10;
 // Small batches: the rows of a batch are alive at each young-generation collection (see parse-rows).
-const LINES_PER_BATCH = 1_024;
+const LINES_PER_BATCH = 256;
 
 /** Collects records, then sorts them; see the module comment. */
 export class RecordSorter {

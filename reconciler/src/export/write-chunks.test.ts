@@ -89,6 +89,23 @@ describe("importChunks", () => {
     expect([second?.index, second?.keys, second?.kinds]).toEqual([1, "bo@example.com", "a"]);
   });
 
+  it.each([
+    ["ASCII only", ["a@b.co", "c@d.co", "e@f.co"], "list-1"],
+    ["non-ASCII after ASCII", ["a@b.co", "zoë@b.co", "e@f.co"], "list-1"],
+    ["non-ASCII last", ["a@b.co", "c@d.co", "zoë@b.co"], "list-1"],
+    ["a non-ASCII list id", ["a@b.co", "c@d.co"], "list-é"],
+    ["both", ["zoë@b.co", "c@d.co"], "list-é"],
+  ])("gives the same body text whatever its characters (%s)", async (_name, emails, list) => {
+    const input: Array<DiffChange<DesiredRow>> = emails.map((email) => ({
+      kind: "add",
+      desired: { key: email, hash: "h", fields: encodeFields({ email, lastName: "Lee" }) },
+    }));
+    const [chunk] = await collect(importChunks(from(input), [list]));
+    const items = emails.map((email) => ({ email, last_name: "Lee" }));
+    expect(chunk?.body).toBe(JSON.stringify({ import_data: items, list_ids: [list] }));
+    expect(chunk?.keys).toBe(emails.join("\n"));
+  });
+
   it("keeps every body under maxBytes", async () => {
     const chunks = await collect(importChunks(changes(60), ["list-1"], { maxBytes: 400 }));
     expect(chunks.length).toBeGreaterThan(1);
