@@ -26,22 +26,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { getHeapSpaceStatistics } from "node:v8";
 import { countChanges, diffSorted, emptyDiffCounts } from "../../reconciler/src/core/diff.ts";
 import { collectDesiredContacts } from "../../reconciler/src/export/desired-contacts.ts";
 import { recordNextSnapshot } from "../../reconciler/src/export/record-snapshot.ts";
 import { createLocalSnapshotStore } from "../../reconciler/src/snapshots/local-snapshot-store.ts";
 import { createFilesSource } from "../../reconciler/src/sources/files-source.ts";
-import { CLOSED_POLICY } from "../../reconciler/src/sources/source-policy.ts";
-import { getSource, insertSource, updateSource } from "../../reconciler/src/store/source-store.ts";
-import { pino } from "pino";
-import { startEmulator } from "../../emulator/index.ts";
-import { ExportPutRequestSchema } from "../../contract/export.ts";
-import { hashCanonical } from "../../reconciler/src/core/canonical-json.ts";
-import { sealCredentials } from "../../reconciler/src/secrets/connection-credentials.ts";
-import { SecretBox } from "../../reconciler/src/secrets/secret-box.ts";
-import { openStore, type StoreOptions } from "../../reconciler/src/store/open-store.ts";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
-import { runOnce } from "../support/run-once.ts";
+// The end-to-end runs' modules (store, emulator, run) are imported where they are used: loaded
+// here they added ~50 MB to the peak RSS of every phase process.
+import type { StoreOptions } from "../../reconciler/src/store/open-store.ts";
+import type { TestDatabase } from "../support/postgres.ts";
 import { range, SYNTHETIC_MAPPINGS, writeSyntheticSegments } from "../support/segments.ts";
 
 const self = fileURLToPath(import.meta.url);
@@ -139,19 +133,19 @@ export async function runBenchmark(args: string[]): Promise<void> {
         "(a) read+map+validate+dedupe, external sort",
         base.ms,
         Number(base["collectRssMB"]),
-        `${fmt(Number(base["rows"]))} rows → ${fmt(Number(base["profiles"]))} profiles, ${fmt(Number(base["duplicates"]))} duplicates, CPU ${(Number(base["collectCpuMs"]) / 1000).toFixed(2)} s`,
+        `${fmt(Number(base["rows"]))} rows → ${fmt(Number(base["profiles"]))} profiles, ${fmt(Number(base["duplicates"]))} duplicates, CPU ${(Number(base["collectCpuMs"]) / 1000).toFixed(2)} s; ${describePeak(base["collectPeak"] as MemoryAtPeak)}`,
       ],
       [
         "(a) same, 1 % changed input",
         changed.ms,
         Number(changed["collectRssMB"]),
-        `${fmt(Number(changed["profiles"]))} profiles`,
+        `${fmt(Number(changed["profiles"]))} profiles, CPU ${(Number(changed["collectCpuMs"]) / 1000).toFixed(2)} s`,
       ],
       [
         "(a) same, in-memory sort",
         inMemory.ms,
         Number(inMemory["collectRssMB"]),
-        "one run, no spill",
+        `one run, no spill, CPU ${(Number(inMemory["collectCpuMs"]) / 1000).toFixed(2)} s`,
       ],
       ...writes.map((write): [string, number, number, string] => [
         `(b) write snapshot, gzip level ${write.level}`,
@@ -279,6 +273,50 @@ function cpuMsSince(before: NodeJS.CpuUsage): number {
   return Math.round((used.user + used.system) / 1000);
 }
 
+/** Where the memory was when RSS peaked, in MB (`process.memoryUsage()` and V8's young space). */
+interface MemoryAtPeak {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  /** V8's young generation (new space), part of `heapTotal`. */
+  young: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** Samples memory every 20 ms until `stop()`, keeping the sample of the highest RSS. */
+function sampleMemory(): { stop(): MemoryAtPeak } {
+  let peak: MemoryAtPeak | undefined;
+  const take = (): void => {
+    const usage = process.memoryUsage();
+    if (peak !== undefined && usage.rss <= peak.rss * 1024 * 1024) return;
+    const young = getHeapSpaceStatistics().find((space) => space.space_name === "new_space");
+    const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
+    peak = {
+      rss: mb(usage.rss),
+      heapTotal: mb(usage.heapTotal),
+      heapUsed: mb(usage.heapUsed),
+      young: mb(young?.space_size ?? 0),
+      external: mb(usage.external),
+      arrayBuffers: mb(usage.arrayBuffers),
+    };
+  };
+  take();
+  const timer = setInterval(take, 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return peak as MemoryAtPeak;
+    },
+  };
+}
+
+function describePeak(peak: MemoryAtPeak | undefined): string {
+  if (peak === undefined) return "";
+  return `at peak ${peak.rss} MB: heap ${peak.heapTotal} (young ${peak.young}, used ${peak.heapUsed}), array buffers ${peak.arrayBuffers}, other external ${peak.external - peak.arrayBuffers}`;
+}
+
 function rssMB(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
@@ -308,6 +346,7 @@ async function runPhase(args: string[]): Promise<void> {
     createLocalSnapshotStore({ root: join(dir, "snapshots"), gzipLevel: level });
   let result: PhaseResult;
   if (values.phase === "collect") {
+    const memory = sampleMemory();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const desired = await collectDesiredContacts({
@@ -320,6 +359,7 @@ async function runPhase(args: string[]): Promise<void> {
     const ms = performance.now() - started;
     const collectCpuMs = cpuMsSince(cpuBefore);
     const collectRssMB = rssMB();
+    const collectPeak = memory.stop();
     const writes: Array<{ level: number; ms: number; bytes: number }> = [];
     let snapshotId: string | undefined;
     for (const level of (values.levels ?? "")
@@ -344,6 +384,7 @@ async function runPhase(args: string[]): Promise<void> {
       ms,
       rssMB: rssMB(),
       collectRssMB,
+      collectPeak,
       collectCpuMs,
       ...desired.counts,
       writes,
@@ -402,6 +443,8 @@ interface EndToEndRun {
   rssMB: number;
   /** Peak RSS sampled while the run ran. */
   runPeakRssMB: number;
+  /** Where the memory was at that peak. */
+  runPeak: MemoryAtPeak | undefined;
   /** CPU time of the run's process during the run. */
   cpuMs: number;
   /** The run record's split of its wall time (own work per step, waiting on Constant Contact). */
@@ -425,8 +468,12 @@ const WRITE_ROUTES = [
   "POST /v3/activities/remove_list_memberships",
 ];
 
-/** The emulator, in a process of its own so its memory is not the pipeline's. */
-async function startEmulatorProcess(): Promise<{
+/**
+ * The emulator, in a process of its own so its memory is not the pipeline's. It holds every
+ * contact in its heap (about 400 bytes each): past 2,000,000 profiles its heap is raised, since
+ * Node's default (4 GB here) ran out at 10,000,000. ccx's own processes keep the default.
+ */
+async function startEmulatorProcess(profiles: number): Promise<{
   info: EmulatorInfo;
   stats(): Promise<Record<string, number>>;
   unsubscribe(count: number): Promise<void>;
@@ -434,7 +481,14 @@ async function startEmulatorProcess(): Promise<{
 }> {
   const child: ChildProcessByStdio<Writable, Readable, null> = spawn(
     process.execPath,
-    [self, "--phase", "emulator"],
+    [
+      ...(profiles > 2_000_000
+        ? [`--max-old-space-size=${Math.ceil((profiles * 1.2 * 1_000) / 1024 / 1024) * 1024}`]
+        : []),
+      self,
+      "--phase",
+      "emulator",
+    ],
     { stdio: ["pipe", "pipe", "inherit"] },
   );
   const lines = createInterface({ input: child.stdout });
@@ -473,6 +527,7 @@ interface EmulatorInfo {
 
 /** Child process: a realistic emulator (CONTRACT §2.1, §2.2) answering `stats` on stdin. */
 async function serveEmulator(): Promise<void> {
+  const { startEmulator } = await import("../../emulator/index.ts");
   const emulator = await startEmulator({ activityTiming: "realistic", rateLimits: true });
   const app = emulator.createApp();
   const { accountId } = emulator.createAccount({ organizationName: "Bench Co" });
@@ -507,6 +562,7 @@ async function serveEmulator(): Promise<void> {
 
 /** A store for the runs: a fresh PostgreSQL database when the test server answers, else PGlite. */
 async function benchStore(dir: string): Promise<{ options: StoreOptions; drop(): Promise<void> }> {
+  const { createTestDatabase } = await import("../support/postgres.ts");
   let database: TestDatabase | undefined;
   try {
     database = await createTestDatabase("bench");
@@ -525,6 +581,13 @@ async function seedExport(
   segments: string[],
   folder: string,
 ): Promise<void> {
+  const { openStore } = await import("../../reconciler/src/store/open-store.ts");
+  const { SecretBox } = await import("../../reconciler/src/secrets/secret-box.ts");
+  const { sealCredentials } =
+    await import("../../reconciler/src/secrets/connection-credentials.ts");
+  const { ExportPutRequestSchema } = await import("../../contract/export.ts");
+  const { insertSource } = await import("../../reconciler/src/store/source-store.ts");
+  const { hashCanonical } = await import("../../reconciler/src/core/canonical-json.ts");
   const opened = await openStore(options);
   try {
     const secretBox = new SecretBox({ activeKeyId: "bench", keys: new Map([["bench", key]]) });
@@ -587,7 +650,7 @@ async function runEndToEnd(
   profileLimit: number,
 ): Promise<EndToEndResult> {
   log("(d) end-to-end runs into the emulator (realistic timing, 4 requests/s)…");
-  const emulator = await startEmulatorProcess();
+  const emulator = await startEmulatorProcess(profileLimit);
   const store = await benchStore(dir);
   const key = randomBytes(32);
   const runs: EndToEndRun[] = [];
@@ -641,6 +704,7 @@ async function runEndToEnd(
         writes: WRITE_ROUTES.reduce((sum, route) => sum + delta(route), 0),
         rssMB: result.rssMB,
         runPeakRssMB: Number(result["runPeakRssMB"]),
+        runPeak: result["runPeak"] as MemoryAtPeak | undefined,
         cpuMs: Number(result["cpuMs"]),
         phases: result["phases"] as Record<string, number> | undefined,
         routes: Object.fromEntries(
@@ -675,6 +739,12 @@ async function runExportPhase(
     profileLimit: number;
   },
 ): Promise<PhaseResult> {
+  const { openStore } = await import("../../reconciler/src/store/open-store.ts");
+  const { getSource, updateSource } = await import("../../reconciler/src/store/source-store.ts");
+  const { SecretBox } = await import("../../reconciler/src/secrets/secret-box.ts");
+  const { runOnce } = await import("../support/run-once.ts");
+  const { CLOSED_POLICY } = await import("../../reconciler/src/sources/source-policy.ts");
+  const { pino } = await import("pino");
   const opened = await openStore(input.store);
   try {
     const store = opened.store;
@@ -704,10 +774,7 @@ async function runExportPhase(
       activeKeyId: "bench",
       keys: new Map([["bench", Buffer.from(input.key, "base64")]]),
     });
-    let peak = process.memoryUsage.rss();
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage.rss());
-    }, 50);
+    const memory = sampleMemory();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const logger = pino({ level: process.env["CCX_BENCH_LOG_LEVEL"] ?? "warn" }, process.stderr);
@@ -727,13 +794,14 @@ async function runExportPhase(
     );
     const ms = performance.now() - started;
     const cpuMs = cpuMsSince(cpuBefore);
-    clearInterval(sampler);
+    const peak = memory.stop();
     return {
       ms,
       cpuMs,
       phases: finished.progress?.["phases"],
       rssMB: rssMB(),
-      runPeakRssMB: Math.round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024),
+      runPeakRssMB: peak.rss,
+      runPeak: peak,
       status: finished.status,
       counts: finished.counts,
       error: finished.error,
@@ -769,6 +837,7 @@ function printEndToEnd(result: EndToEndResult, profiles: number, json: boolean):
         `  own work: reading ${seconds(p["readingMs"])} s, planning ${seconds(p["planningMs"])} s, writing ${seconds(p["writingMs"])} s, verifying ${seconds(p["verifyingMs"])} s\n`,
       );
     }
+    if (run.runPeak !== undefined) process.stdout.write(`  memory ${describePeak(run.runPeak)}\n`);
     process.stdout.write(
       `  requests: ${Object.entries(run.routes)
         .map(([route, count]) => `${route.replace(" /v3/", " ")} ${count}`)

@@ -80,10 +80,13 @@ export class CsvRecordParser {
       this.#rest = "";
     }
     const length = text.length;
+    // The next quote at or after `at`, searched again only once passed: searching per line
+    // would scan to the chunk's end from every line of a chunk without quotes.
+    let quote = -2;
     while (at < length) {
       const newline = text.indexOf("\n", at);
       const end = newline === -1 ? length : newline;
-      const quote = text.indexOf('"', at);
+      if (quote !== -1 && quote < at) quote = text.indexOf('"', at);
       if (quote === -1 || quote > end) {
         if (newline === -1) {
           this.#rest = text.slice(at);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { countChanges, diffSorted, emptyDiffCounts } from "./diff.ts";
 import type { DiffKind, Membership, SnapshotEntry } from "./diff.ts";
+import { encodeFields } from "./contact-fields.ts";
+import { legacyFieldsHash } from "./legacy-fields-hash.ts";
+import { fieldsHash } from "./row-hash.ts";
 
 async function* from<T>(items: readonly T[]): AsyncGenerator<T> {
   for (const item of items) yield await Promise.resolve(item);
@@ -188,6 +191,24 @@ describe("diffSorted", () => {
         void _;
     };
     await expect(run()).rejects.toMatchObject({ code: "UNSORTED_INPUT" });
+  });
+
+  it("compares entries of older snapshots by their SHA-256 scheme (an upgrade updates nobody)", async () => {
+    const row = (key: string, firstName: string): { key: string; hash: string; fields: string } => {
+      const fields = encodeFields({ email: key, firstName });
+      return { key, hash: fieldsHash(fields), fields };
+    };
+    const kinds: DiffKind[] = [];
+    for await (const change of diffSorted(
+      from([row("a", "Ann"), row("b", "Bo-changed")]),
+      from([
+        s("a", legacyFieldsHash({ email: "a", firstName: "Ann" })),
+        s("b", legacyFieldsHash({ email: "b", firstName: "Bo" })),
+      ]),
+      { membership: "mirror" },
+    ))
+      kinds.push(change.kind);
+    expect(kinds).toEqual(["unchanged", "update"]);
   });
 
   it("counts changes by kind while passing them on", async () => {

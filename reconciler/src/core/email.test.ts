@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeEmail } from "./email.ts";
+import { normalizeEmail, plainEmailKey } from "./email.ts";
 import type { EmailRejection } from "./email.ts";
 
 describe("normalizeEmail", () => {
@@ -48,5 +48,20 @@ describe("normalizeEmail", () => {
       expect(check.reason).toBe(reason);
       if (raw !== undefined && raw.trim() !== "") expect(check.message).not.toContain(raw.trim());
     }
+  });
+});
+
+describe("plainEmailKey", () => {
+  it.each([
+    ["ann@example.com", "ann@example.com"],
+    ["  Ann.Lee@Example.COM\t", "ann.lee@example.com"],
+    ["zoë@example.com", undefined],
+    ["ann@localhost", undefined],
+    ["", undefined],
+    [undefined, undefined],
+  ])("%j → %j, never a key normalizeEmail would not give", (raw, key) => {
+    expect(plainEmailKey(raw)).toBe(key);
+    const check = normalizeEmail(raw);
+    if (key !== undefined) expect(check).toEqual({ ok: true, key });
   });
 });

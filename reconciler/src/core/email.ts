@@ -77,6 +77,17 @@ export function normalizeEmail(raw: string | undefined): EmailCheck {
   return { ok: true, key: address.toLowerCase() };
 }
 
+/**
+ * The key of an address the one-pass acceptor takes (the common case), without building a
+ * result object: undefined means "not sure", and {@link normalizeEmail} then decides and names
+ * the reason. Hot path of reading a segment.
+ */
+export function plainEmailKey(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const address = raw.trim();
+  return isPlainValidAddress(address) ? address.toLowerCase() : undefined;
+}
+
 /** True for an ASCII address the rule accepts; false means "not sure": check in full. */
 function isPlainValidAddress(address: string): boolean {
   const length = address.length;

@@ -8,6 +8,8 @@ import {
   STANDARD_FIELDS,
 } from "./mapping.ts";
 import type { FieldMappings, MappedContact, RowRejection, SourceRow } from "./mapping.ts";
+import { encodeFields } from "./contact-fields.ts";
+import { fieldsHash } from "./row-hash.ts";
 
 const mappings: FieldMappings = {
   email: "Email",
@@ -72,7 +74,7 @@ describe("mapRow", () => {
   ];
   it.each(accepted)("%s", (_name, row, contact) => {
     const mapped = mapRow(row, mappings, at);
-    expect(mapped).toEqual({ ok: true, contact, hash: hashMappedFields(contact) });
+    expect(mapped).toEqual({ ok: true, contact, hash: fieldsHash(encodeFields(contact)) });
   });
 
   const rejected: Array<[string, SourceRow, string, RowRejection]> = [
@@ -124,7 +126,7 @@ describe("mapRow", () => {
   });
 });
 
-describe("hashMappedFields", () => {
+describe("field hashes: mapRow's and the SHA-256 one of older snapshots", () => {
   const base: MappedContact = {
     email: "a@example.com",
     firstName: "Ann",
@@ -142,9 +144,29 @@ describe("hashMappedFields", () => {
     ["changed custom field", { ...base, customFields: { a: "1", b: "3" } }, false],
     ["custom field dropped", { ...base, customFields: { a: "1" } }, false],
   ];
+  const rowOf = (contact: MappedContact): SourceRow => ({
+    Email: contact.email,
+    FirstName: contact.firstName,
+    LastName: contact.lastName,
+    Tier: contact.customFields?.["a"],
+    Region: contact.customFields?.["b"],
+  });
+  const custom: FieldMappings = {
+    email: "Email",
+    firstName: "FirstName",
+    lastName: "LastName",
+    customFields: { a: "Tier", b: "Region" },
+  };
+  const hashOf = (contact: MappedContact): string => {
+    const mapped = mapRow(rowOf(contact), custom, at);
+    if (!mapped.ok) throw new Error("the case is invalid");
+    return mapped.hash;
+  };
   it.each(cases)("%s", (_name, other, same) => {
     expect(hashMappedFields(other) === hashMappedFields(base)).toBe(same);
     expect(hashMappedFields(other)).toMatch(/^[0-9a-f]{16}$/);
+    expect(hashOf(other) === hashOf(base)).toBe(same);
+    expect(hashOf(other)).toMatch(/^[A-Za-z0-9_-]{11}$/);
   });
 });
 

@@ -3,9 +3,15 @@
  * per-row checks that decide whether a row may be sent. A rejected row becomes a {@link RowError}
  * with a stable reason and is never sent; row errors carry positions, never values.
  */
-import { hash } from "node:crypto";
+import { encodeFields, STANDARD_FIELDS } from "./contact-fields.ts";
+import type { MappedContact, StandardField } from "./contact-fields.ts";
 import { normalizeEmail } from "./email.ts";
 import type { EmailRejection } from "./email.ts";
+import { legacyFieldsHash } from "./legacy-fields-hash.ts";
+import { fieldsHash } from "./row-hash.ts";
+
+export { STANDARD_FIELDS };
+export type { MappedContact, StandardField };
 
 /** One row of a segment: column name to text. */
 export type SourceRow = Readonly<Record<string, string | undefined>>;
@@ -27,16 +33,6 @@ export interface FieldMappings {
   customFields?: Readonly<Record<string, string>> | undefined;
 }
 
-/** The optional standard fields, in hash order. */
-export const STANDARD_FIELDS = [
-  "firstName",
-  "lastName",
-  "jobTitle",
-  "companyName",
-  "phone",
-] as const;
-export type StandardField = (typeof STANDARD_FIELDS)[number];
-
 /**
  * Longest value per field on import: names, job title and company 50 (CONTRACT §1), phone 25
  * (`phone_number` in the OpenAPI document), custom fields 255 (CONTRACT §2.3).
@@ -52,23 +48,6 @@ export const FIELD_MAX_LENGTH: Readonly<Record<StandardField | "customField", nu
 
 /** Most custom fields per contact (CONTRACT §1). */
 export const MAX_CUSTOM_FIELDS = 25;
-
-/**
- * A contact ready to import: values trimmed, empty values left out (the service treats empty
- * strings as absent, CONTRACT §2.3). Structurally an `ImportContact` of the Constant Contact
- * client.
- */
-export interface MappedContact {
-  /** Trimmed and lower-cased: the matching key (CONTRACT §2.3). */
-  email: string;
-  firstName?: string;
-  lastName?: string;
-  jobTitle?: string;
-  companyName?: string;
-  phone?: string;
-  /** Sorted by name. */
-  customFields?: Record<string, string>;
-}
 
 /** Why a row was not sent. */
 export type RowRejection = EmailRejection | "value-too-long";
@@ -162,47 +141,19 @@ export function mapRow(
     }
     (contact.customFields ??= {})[name] = value;
   }
-  return { ok: true, contact, hash: hashMappedFields(contact) };
+  return { ok: true, contact, hash: fieldsHash(encodeFields(contact)) };
 }
 
 /**
- * A short hash of the mapped fields other than the e-mail (which is the key): two rows with the
- * same hash need no update. 16 hex digits (64 bits) of SHA-256; a false "unchanged" needs a
- * collision between one contact's old and new values, about 1 in 1.8 × 10^19.
+ * The SHA-256 field hash of snapshots written before the 64-bit one (`legacy-fields-hash.ts`);
+ * {@link mapRow} hashes with {@link fieldsHash} of {@link encodeFields}.
  */
-export function hashMappedFields(contact: MappedContact): string {
-  const first = contact.firstName ?? "";
-  const last = contact.lastName ?? "";
-  const job = contact.jobTitle ?? "";
-  const company = contact.companyName ?? "";
-  const phone = contact.phone ?? "";
-  // The hashed text is `JSON.stringify([first, last, job, company, phone, [[name, value], …]])`
-  // (snapshots hold hashes of exactly that); built by hand when no value needs escaping, which
-  // costs a fraction of stringifying an array per row.
-  if (
-    contact.customFields === undefined &&
-    !NEEDS_JSON_ESCAPE.test(first + last + job + company + phone)
-  ) {
-    return hash(
-      "sha256",
-      `["${first}","${last}","${job}","${company}","${phone}",[]]`,
-      "hex",
-    ).slice(0, 16);
-  }
-  const parts: unknown[] = [first, last, job, company, phone];
-  parts.push(
-    Object.entries(contact.customFields ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
-  return hash("sha256", JSON.stringify(parts), "hex").slice(0, 16);
-}
-
-/** Characters `JSON.stringify` escapes (surrogates: only lone ones, but any sends us the slow way). */
-const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+export const hashMappedFields: (contact: MappedContact) => string = legacyFieldsHash;
 
 const customNameCache = new WeakMap<FieldMappings, readonly string[]>();
 
 /** Custom field names in hash order, computed once per mappings object (a hot path). */
-function sortedCustomNames(mappings: FieldMappings): readonly string[] {
+export function sortedCustomNames(mappings: FieldMappings): readonly string[] {
   let names = customNameCache.get(mappings);
   if (names === undefined) {
     names = Object.keys(mappings.customFields ?? {}).sort();
@@ -211,7 +162,8 @@ function sortedCustomNames(mappings: FieldMappings): readonly string[] {
   return names;
 }
 
-function tooLong(
+/** The row error of a value over its field's limit. */
+export function tooLong(
   position: { segment: string; row: number },
   field: string,
   length: number,

@@ -9,6 +9,8 @@
  * - `remove` → dropped; `suppressed` → dropped (never sent, so not synced; when the contact opts
  *   in again, the next run adds it).
  */
+import { batched, batchesOf } from "./batched.ts";
+import type { Batched } from "./batched.ts";
 import type { DiffChange, SnapshotEntry } from "./diff.ts";
 
 /** Options of {@link nextSnapshotEntries}. */
@@ -22,33 +24,48 @@ export interface NextSnapshotOptions {
   isConfirmed?: ((key: string) => boolean) | undefined;
 }
 
-/** Maps a diff, in key order, to the entries of the next snapshot, in key order. */
-export async function* nextSnapshotEntries<D extends { key: string; hash: string }>(
+/** Maps a diff, in key order, to the entries of the next snapshot, in key order (in batches). */
+export function nextSnapshotEntries<D extends { key: string; hash: string }>(
   changes: AsyncIterable<DiffChange<D>>,
   options: NextSnapshotOptions = {},
-): AsyncGenerator<SnapshotEntry> {
+): Batched<SnapshotEntry> {
+  return batched(() => nextEntryBatches(changes, options));
+}
+
+async function* nextEntryBatches<D extends { key: string; hash: string }>(
+  changes: AsyncIterable<DiffChange<D>>,
+  options: NextSnapshotOptions,
+): AsyncGenerator<SnapshotEntry[]> {
   const confirmed = options.isConfirmed ?? ((): boolean => true);
-  for await (const change of changes) {
-    switch (change.kind) {
-      case "add":
-      case "update":
-      case "unchanged": {
-        const key = change.desired.key;
-        const previous = change.kind === "add" ? undefined : change.previous;
-        if (change.kind !== "unchanged" && !confirmed(key)) {
-          if (previous !== undefined) yield previous;
+  for await (const batch of batchesOf(changes)) {
+    const entries: SnapshotEntry[] = [];
+    for (const change of batch) {
+      switch (change.kind) {
+        case "add":
+        case "update":
+        case "unchanged": {
+          const key = change.desired.key;
+          const previous = change.kind === "add" ? undefined : change.previous;
+          if (change.kind !== "unchanged" && !confirmed(key)) {
+            if (previous !== undefined) entries.push(previous);
+            break;
+          }
+          const contactId = options.contactIdOf?.(key) ?? previous?.contactId;
+          entries.push(
+            contactId === undefined
+              ? { key, hash: change.desired.hash }
+              : { key, hash: change.desired.hash, contactId },
+          );
           break;
         }
-        const contactId = options.contactIdOf?.(key) ?? previous?.contactId;
-        yield { key, hash: change.desired.hash, ...(contactId === undefined ? {} : { contactId }) };
-        break;
+        case "retain":
+          entries.push(change.previous);
+          break;
+        case "remove":
+        case "suppressed":
+          break;
       }
-      case "retain":
-        yield change.previous;
-        break;
-      case "remove":
-      case "suppressed":
-        break;
     }
+    if (entries.length > 0) yield entries;
   }
 }

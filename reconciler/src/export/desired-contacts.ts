@@ -10,10 +10,17 @@
  * read in declaration order and rows in file order, so "first added wins" in the sorter is
  * exactly that rule.
  */
+import { batched } from "../core/batched.ts";
+import type { Batched } from "../core/batched.ts";
 import { AppError } from "../core/errors.ts";
-import { checkMappings, mapRow, STANDARD_FIELDS } from "../core/mapping.ts";
-import type { FieldMappings, MappedContact, RowError } from "../core/mapping.ts";
+import { decodeFields, encodeFields } from "../core/contact-fields.ts";
+import type { MappedContact } from "../core/contact-fields.ts";
+import { checkMappings } from "../core/mapping.ts";
+import type { FieldMappings, RowError } from "../core/mapping.ts";
+import { createRowEncoder } from "../core/row-encoder.ts";
+import type { EncodedRow, RecordEncoder } from "../core/row-encoder.ts";
 import { toImportItem } from "../ctct/import-chunker.ts";
+import { isRecordBatch, segmentBatches } from "../sources/segment-records.ts";
 import type { SegmentRow, SegmentSource } from "../sources/segment-source.ts";
 import { RecordSorter } from "./record-sorter.ts";
 import type { RecordSorterOptions } from "./record-sorter.ts";
@@ -22,71 +29,18 @@ import type { RecordSorterOptions } from "./record-sorter.ts";
 export interface DesiredRow {
   /** The e-mail key. */
   key: string;
-  /** Hash of the mapped fields. */
+  /** Hash of the mapped fields (`core/row-hash.ts`). */
   hash: string;
   /** The mapped fields other than the e-mail, encoded by {@link encodeFields}; see {@link contactOf}. */
   fields: string;
 }
 
-/** Marks {@link DesiredRow.fields} written as JSON (a value held a control character). */
-const JSON_FIELDS = "\u0001";
-/** Separates values in {@link DesiredRow.fields}, in {@link STANDARD_FIELDS} order. */
-const VALUE_SEPARATOR = "\u0000";
-const CONTROL_CHARACTER = /[\u0000-\u001f]/;
-
-/**
- * Encodes the fields of a mapped contact compactly: the standard fields' values in
- * {@link STANDARD_FIELDS} order joined by NUL, then custom fields as name and value, so a
- * million rows hold a third of the bytes JSON would. Values with a control character (which NUL
- * and the spool's line breaks are) fall back to JSON behind a `\u0001` mark.
- */
-export function encodeFields(contact: MappedContact): string {
-  const first = contact.firstName ?? "";
-  const last = contact.lastName ?? "";
-  const job = contact.jobTitle ?? "";
-  const company = contact.companyName ?? "";
-  const phone = contact.phone ?? "";
-  let text = `${first}\u0000${last}\u0000${job}\u0000${company}\u0000${phone}`;
-  let plain = !CONTROL_CHARACTER.test(first + last + job + company + phone);
-  if (contact.customFields !== undefined) {
-    for (const [name, value] of Object.entries(contact.customFields)) {
-      if (CONTROL_CHARACTER.test(name) || CONTROL_CHARACTER.test(value)) plain = false;
-      text += VALUE_SEPARATOR + name + VALUE_SEPARATOR + value;
-    }
-  }
-  if (plain) return text;
-  const { email: _email, ...fields } = contact;
-  return JSON_FIELDS + JSON.stringify(fields);
-}
+/** Encodes a contact's fields as {@link DesiredRow.fields} holds them (`core/contact-fields.ts`). */
+export { encodeFields };
 
 /** The contact of a spooled row. */
-export function contactOf(row: DesiredRow): MappedContact {
-  const text = row.fields;
-  if (text.startsWith(JSON_FIELDS)) {
-    return {
-      ...(JSON.parse(text.slice(JSON_FIELDS.length)) as Omit<MappedContact, "email">),
-      email: row.key,
-    };
-  }
-  if (text.startsWith("{")) {
-    // Written as JSON by an earlier version, e.g. in a test fixture.
-    return { ...(JSON.parse(text) as Omit<MappedContact, "email">), email: row.key };
-  }
-  const values = text.split(VALUE_SEPARATOR);
-  const contact: MappedContact = { email: row.key };
-  for (let i = 0; i < STANDARD_FIELDS.length; i += 1) {
-    const value = values[i];
-    if (value !== undefined && value !== "")
-      contact[STANDARD_FIELDS[i] as (typeof STANDARD_FIELDS)[number]] = value;
-  }
-  if (values.length > STANDARD_FIELDS.length) {
-    const custom: Record<string, string> = {};
-    for (let i = STANDARD_FIELDS.length; i + 1 < values.length; i += 2) {
-      custom[values[i] as string] = values[i + 1] as string;
-    }
-    contact.customFields = custom;
-  }
-  return contact;
+export function contactOf(row: Pick<DesiredRow, "key" | "fields">): MappedContact {
+  return decodeFields(row.key, row.fields);
 }
 
 /** Options of {@link collectDesiredContacts}. */
@@ -131,8 +85,8 @@ export interface DesiredContacts extends AsyncDisposable {
   rowErrors: RowError[];
   /** Mean UTF-8 bytes of one `import_data` item, for the request estimate. */
   averageImportItemBytes: number;
-  /** Streams the unique contacts sorted by key; may be called more than once. */
-  rows(): AsyncIterable<DesiredRow>;
+  /** Streams the unique contacts sorted by key (also batch by batch); may be called again. */
+  rows(): Batched<DesiredRow>;
   dispose(): Promise<void>;
 }
 
@@ -165,12 +119,14 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
   const progressEvery = options.progressEvery ?? 100_000;
   const segments: SegmentRead[] = [];
   const rowErrors: RowError[] = [];
-  let rows = 0;
+  let rowsRead = 0;
   let invalid = 0;
   let importBytes = 0;
   let sampled = 0;
   let valid = 0;
 
+  const encode = createRowEncoder(options.mappings);
+  const encoded: EncodedRow = { key: "", fields: "", hash: "" };
   const sorter = new RecordSorter(options);
   try {
     for (const segment of options.segments) {
@@ -184,30 +140,57 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
       };
       segments.push(read);
       let sawEmailColumn = false;
-      for await (const batch of resolved.rowBatches?.() ?? inBatches(resolved.rows())) {
-        for (const row of batch) {
+      let recordColumns: readonly string[] | undefined;
+      let recordEncoder: RecordEncoder | undefined;
+      for await (const batch of segmentBatches(resolved)) {
+        // Records are read by column position, rows by name; the checks are the same.
+        let encodeRecord: RecordEncoder | undefined;
+        let records: ReadonlyArray<readonly string[]> | undefined;
+        let rows: readonly SegmentRow[] = [];
+        if (isRecordBatch(batch)) {
+          records = batch.records;
+          // The batches of one file share their columns: one encoder for all of them.
+          if (batch.columns !== recordColumns) {
+            recordColumns = batch.columns;
+            recordEncoder = encode.forColumns(batch.columns);
+          }
+          encodeRecord = recordEncoder;
+          if (records.length > 0 && batch.columns.includes(options.mappings.email)) {
+            sawEmailColumn = true;
+          }
+        } else {
+          rows = batch;
+        }
+        const count = records?.length ?? rows.length;
+        for (let i = 0; i < count; i += 1) {
           read.rows += 1;
-          rows += 1;
-          if (!sawEmailColumn && row[options.mappings.email] !== undefined) sawEmailColumn = true;
+          rowsRead += 1;
           if (options.onProgress !== undefined && read.rows % progressEvery === 0) {
             options.onProgress({ segment, rowsRead: read.rows });
           }
-          const mapped = mapRow(row, options.mappings, { segment, row: read.rows });
-          if (!mapped.ok) {
+          let error: RowError | undefined;
+          if (encodeRecord !== undefined) {
+            error = encodeRecord(records?.[i] as readonly string[], segment, read.rows, encoded);
+          } else {
+            const row = rows[i] as SegmentRow;
+            if (!sawEmailColumn && row[options.mappings.email] !== undefined) sawEmailColumn = true;
+            error = encode.row(row, segment, read.rows, encoded);
+          }
+          if (error !== undefined) {
             read.invalid += 1;
             invalid += 1;
-            if (rowErrors.length < maxKept) rowErrors.push(mapped.error);
-            options.onRowError?.(mapped.error);
+            if (rowErrors.length < maxKept) rowErrors.push(error);
+            options.onRowError?.(error);
             continue;
           }
           valid += 1;
           // The mean item size only sizes the request estimate: one row in 16 measures it well
           // enough, at a sixteenth of the cost of a second serialisation per row.
           if (valid % IMPORT_BYTES_SAMPLE === 1) {
-            importBytes += Buffer.byteLength(JSON.stringify(toImportItem(mapped.contact)));
+            importBytes += Buffer.byteLength(JSON.stringify(toImportItem(contactOf(encoded))));
             sampled += 1;
           }
-          if (sorter.add(mapped.contact.email, `${mapped.hash}\t${encodeFields(mapped.contact)}`)) {
+          if (sorter.add(encoded.key, encoded.hash, encoded.fields)) {
             await sorter.spill();
           }
         }
@@ -228,39 +211,29 @@ export async function collectDesiredContacts(options: CollectOptions): Promise<D
   const dispose = (): Promise<void> => sorted.dispose();
   return {
     segments,
-    counts: { rows, invalid, duplicates: sorted.duplicates, profiles: sorted.unique },
+    counts: { rows: rowsRead, invalid, duplicates: sorted.duplicates, profiles: sorted.unique },
     rowErrors,
     averageImportItemBytes: sampled === 0 ? 0 : importBytes / sampled,
-    rows: () => rowsOf(sorted.lines()),
+    rows: () => batched(() => rowBatchesOf(sorted.lines())),
     dispose,
     [Symbol.asyncDispose]: dispose,
   };
 }
 
-/** Rows of a source that hands them over one by one, in batches of up to 1,024. */
-async function* inBatches(rows: AsyncIterable<SegmentRow>): AsyncGenerator<SegmentRow[]> {
-  let batch: SegmentRow[] = [];
-  for await (const row of rows) {
-    batch.push(row);
-    if (batch.length === 1_024) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
-/** Desired rows of sorted `key\thash\tfields` lines. */
-async function* rowsOf(lines: AsyncIterable<string[]>): AsyncGenerator<DesiredRow> {
+/** Desired rows of sorted `key\thash\tfields` lines, batch by batch. */
+async function* rowBatchesOf(lines: AsyncIterable<string[]>): AsyncGenerator<DesiredRow[]> {
   for await (const batch of lines) {
-    for (const line of batch) {
+    const rows = new Array<DesiredRow>(batch.length);
+    for (let i = 0; i < batch.length; i += 1) {
+      const line = batch[i] as string;
       const first = line.indexOf("\t");
       const second = line.indexOf("\t", first + 1);
-      yield {
+      rows[i] = {
         key: line.slice(0, first),
         hash: line.slice(first + 1, second),
         fields: line.slice(second + 1),
       };
     }
+    yield rows;
   }
 }

@@ -9,6 +9,8 @@
  */
 import { z } from "zod";
 import type { CtctClient } from "../ctct/client.ts";
+import { batched, BatchCursor, batchesOf } from "../core/batched.ts";
+import type { Batched } from "../core/batched.ts";
 import { normalizeEmail } from "../core/email.ts";
 import { RecordSorter } from "./record-sorter.ts";
 import type { RecordSorterOptions, SortedRecords } from "./record-sorter.ts";
@@ -92,40 +94,46 @@ export async function fetchImportedContactIds(
 
 /**
  * Sets each entry's contact id from `ids` (lines `key\tid` sorted by key) where it has one;
- * `entries` must be sorted by key too. One pass over both.
+ * `entries` must be sorted by key too. One pass over both, a batch at a time.
  */
-export async function* withContactIds<T extends { key: string; contactId?: string | undefined }>(
+export function withContactIds<T extends { key: string; contactId?: string | undefined }>(
   entries: AsyncIterable<T>,
   ids: AsyncIterable<string[]>,
-): AsyncGenerator<T> {
-  const batches = ids[Symbol.asyncIterator]();
-  let batch: string[] = [];
-  let at = 0;
+): Batched<T> {
+  return batched(() => withIdBatches(entries, ids));
+}
+
+async function* withIdBatches<T extends { key: string; contactId?: string | undefined }>(
+  entries: AsyncIterable<T>,
+  ids: AsyncIterable<string[]>,
+): AsyncGenerator<T[]> {
+  const lines = new BatchCursor(batched(() => ids));
   let idKey: string | undefined;
   let id = "";
   const advance = async (): Promise<void> => {
-    while (at >= batch.length) {
-      const next = await batches.next();
-      if (next.done === true) {
-        idKey = undefined;
-        return;
-      }
-      batch = next.value;
-      at = 0;
+    if (lines.needsFill) await lines.fill();
+    const line = lines.peek();
+    if (line === undefined) {
+      idKey = undefined;
+      return;
     }
-    const line = batch[at] as string;
+    lines.advance();
     const tab = line.indexOf("\t");
     idKey = line.slice(0, tab);
     id = line.slice(tab + 1);
-    at += 1;
   };
   try {
     await advance();
-    for await (const entry of entries) {
-      while (idKey !== undefined && idKey < entry.key) await advance();
-      yield idKey === entry.key ? { ...entry, contactId: id } : entry;
+    for await (const batch of batchesOf(entries)) {
+      const out = new Array<T>(batch.length);
+      for (let i = 0; i < batch.length; i += 1) {
+        const entry = batch[i] as T;
+        while (idKey !== undefined && idKey < entry.key) await advance();
+        out[i] = idKey === entry.key ? { ...entry, contactId: id } : entry;
+      }
+      yield out;
     }
   } finally {
-    await batches.return?.(undefined);
+    await lines.close();
   }
 }

@@ -62,6 +62,22 @@ describe("RecordSorter", () => {
     },
   );
 
+  it.each([
+    ["ASCII", "ann@example.com", "h1", "Ann\u0000Lee"],
+    ["non-ASCII in the key", "zoë@exämple.com", "h2", "Zoë"],
+    ["non-ASCII after ASCII in the tail", "bo@example.com", "h3", "Bo\u0000Müller 中 \u{1F600}"],
+    ["an empty tail", "cy@example.com", "h4", ""],
+  ])("joins key, rest and tail with tabs as UTF-8 (%s)", async (_name, key, rest, tail) => {
+    const sorter = new RecordSorter({ tempDirectory: root });
+    sorter.add(key, rest, tail);
+    sorter.add("a@a.co", "x");
+    const sorted = await sorter.finish();
+    const lines: string[] = [];
+    for await (const batch of sorted.lines()) lines.push(...batch);
+    await sorted.dispose();
+    expect(lines).toEqual(["a@a.co\tx", `${key}\t${rest}\t${tail}`].sort());
+  });
+
   it("leaves no temporary file behind once disposed", async () => {
     await sortAll(records(3_000), { runLines: 500 });
     expect(await readdir(root)).toEqual([]);

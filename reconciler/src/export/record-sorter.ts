@@ -14,6 +14,7 @@ import type { FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PREFIX_BYTES, radixSortByKey, writeKeyPrefix } from "../core/key-radix-sort.ts";
+import { writeUtf8 } from "../core/utf8-write.ts";
 import { readLineBatches } from "./external-sort.ts";
 
 /** Options of {@link RecordSorter}. */
@@ -48,7 +49,8 @@ const CHUNK_SHIFT = 22;
 const PER_RECORD_BYTES = DEFAULT_PREFIX_BYTES + 4 + 4 + 2 + 1 + 8;
 const TAB = 9;
 const NEWLINE = 10;
-const LINES_PER_BATCH = 4_096;
+// Small batches: the rows of a batch are alive at each young-generation collection (see parse-rows).
+const LINES_PER_BATCH = 256;
 
 /** Collects records, then sorts them; see the module comment. */
 export class RecordSorter {
@@ -75,14 +77,16 @@ export class RecordSorter {
   }
 
   /**
-   * Adds a record. Returns true once the memory budget is reached: `await spill()` before the
-   * next `add`.
+   * Adds a record: `key`, a tab and `rest`, and when given a tab and `tail` (joining them here
+   * spares a string per record). Returns true once the memory budget is reached: `await spill()`
+   * before the next `add`.
    */
-  add(key: string, rest: string): boolean {
+  add(key: string, rest: string, tail?: string): boolean {
     const index = this.#count;
     if (index === this.#starts.length) this.#grow();
+    const chars = key.length + rest.length + (tail === undefined ? 0 : tail.length + 1);
     // At most 3 bytes per UTF-16 code unit: a record that might not fit starts a new chunk.
-    const worst = (key.length + rest.length) * 3 + 1;
+    const worst = chars * 3 + 1;
     if (this.#offset + worst > CHUNK_BYTES) {
       if (worst > CHUNK_BYTES) throw new RangeError("a record is larger than 4 MiB");
       // Chunks of an earlier run are reused after a spill.
@@ -95,13 +99,17 @@ export class RecordSorter {
     const chunkIndex = this.#chunkIndex;
     const chunk = this.#chunks[chunkIndex] as Buffer;
     const start = this.#offset;
-    const keyBytes = chunk.write(key, start, "utf8");
-    chunk[start + keyBytes] = TAB;
-    const restBytes = chunk.write(rest, start + keyBytes + 1, "utf8");
-    this.#offset = start + keyBytes + 1 + restBytes;
+    const keyEnd = writeUtf8(chunk, start, key);
+    chunk[keyEnd] = TAB;
+    let end = writeUtf8(chunk, keyEnd + 1, rest);
+    if (tail !== undefined) {
+      chunk[end] = TAB;
+      end = writeUtf8(chunk, end + 1, tail);
+    }
+    this.#offset = end;
     this.#starts[index] = (chunkIndex << CHUNK_SHIFT) | start;
-    this.#lengths[index] = keyBytes + 1 + restBytes;
-    this.#keyLengths[index] = keyBytes;
+    this.#lengths[index] = end - start;
+    this.#keyLengths[index] = keyEnd - start;
     writeKeyPrefix(key, this.#digits, index * DEFAULT_PREFIX_BYTES, DEFAULT_PREFIX_BYTES);
     this.#count = index + 1;
     return this.#count >= this.#maxRecords || this.#heldBytes() >= this.#maxBytes;
@@ -224,6 +232,9 @@ export class RecordSorter {
 
   #inMemory(): SortedRecords {
     const { order, duplicate } = this.#sort();
+    // The sort keys are not needed to read the records back: free them for the rest of the run.
+    this.#digits = new Uint8Array(0);
+    this.#keyLengths = new Uint16Array(0);
     const unique = this.#count - this.#duplicates;
     const duplicates = this.#duplicates;
     let held = true;

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { encodeFields } from "../core/contact-fields.ts";
 import type { DiffChange } from "../core/diff.ts";
 import type { DesiredRow } from "./desired-contacts.ts";
 import { importChunks, removalChunks } from "./write-chunks.ts";
@@ -21,6 +23,10 @@ async function* changes(count: number): AsyncGenerator<DiffChange<DesiredRow>> {
   }
 }
 
+async function* from<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
+}
+
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
@@ -41,6 +47,63 @@ describe("importChunks", () => {
     expect(body.import_data.map((item) => item.email)).toEqual(first?.keys.split("\n"));
     expect(first?.kinds).toBe("auauauau");
     expect(first).toMatchObject({ adds: 4, updates: 4, phase: "import" });
+  });
+
+  it("writes the exact JSON body, keys and kinds, also for non-ASCII values and keys", async () => {
+    const contacts = [
+      { email: "zoë@exämple.com", firstName: "Zoë", lastName: "中村 \u{1F600}" },
+      { email: "ann@example.com", companyName: 'The "Best", Co' },
+      { email: "bo@example.com", firstName: "Bo" },
+    ];
+    const input: Array<DiffChange<DesiredRow>> = contacts.map((contact, i) => {
+      const desired = { key: contact.email, hash: `h${i}`, fields: encodeFields(contact) };
+      return i === 1
+        ? { kind: "update", desired, previous: { key: contact.email, hash: "old" } }
+        : { kind: "add", desired };
+    });
+    const items = contacts.map(({ email, firstName, lastName, companyName }) => ({
+      email,
+      ...(firstName === undefined ? {} : { first_name: firstName }),
+      ...(lastName === undefined ? {} : { last_name: lastName }),
+      ...(companyName === undefined ? {} : { company_name: companyName }),
+    }));
+    // Two items fit in 200 bytes (184), three do not (229).
+    const [first, second, ...rest] = await collect(
+      importChunks(from(input), ["list-1"], { maxBytes: 200 }),
+    );
+    expect(rest).toEqual([]);
+    expect(first?.body).toBe(
+      JSON.stringify({ import_data: items.slice(0, 2), list_ids: ["list-1"] }),
+    );
+    const body = typeof first?.body === "string" ? first.body : "";
+    expect(first?.hash).toBe(createHash("sha256").update(body).digest("hex"));
+    expect([first?.keys, first?.kinds, first?.adds, first?.updates]).toEqual([
+      "zoë@exämple.com\nann@example.com",
+      "au",
+      1,
+      1,
+    ]);
+    expect(second?.body).toBe(
+      JSON.stringify({ import_data: items.slice(2), list_ids: ["list-1"] }),
+    );
+    expect([second?.index, second?.keys, second?.kinds]).toEqual([1, "bo@example.com", "a"]);
+  });
+
+  it.each([
+    ["ASCII only", ["a@b.co", "c@d.co", "e@f.co"], "list-1"],
+    ["non-ASCII after ASCII", ["a@b.co", "zoë@b.co", "e@f.co"], "list-1"],
+    ["non-ASCII last", ["a@b.co", "c@d.co", "zoë@b.co"], "list-1"],
+    ["a non-ASCII list id", ["a@b.co", "c@d.co"], "list-é"],
+    ["both", ["zoë@b.co", "c@d.co"], "list-é"],
+  ])("gives the same body text whatever its characters (%s)", async (_name, emails, list) => {
+    const input: Array<DiffChange<DesiredRow>> = emails.map((email) => ({
+      kind: "add",
+      desired: { key: email, hash: "h", fields: encodeFields({ email, lastName: "Lee" }) },
+    }));
+    const [chunk] = await collect(importChunks(from(input), [list]));
+    const items = emails.map((email) => ({ email, last_name: "Lee" }));
+    expect(chunk?.body).toBe(JSON.stringify({ import_data: items, list_ids: [list] }));
+    expect(chunk?.keys).toBe(emails.join("\n"));
   });
 
   it("keeps every body under maxBytes", async () => {

@@ -8,9 +8,11 @@ import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
 import type { ContainerClient } from "@azure/storage-blob";
+import { batched } from "../core/batched.ts";
+import type { Batched } from "../core/batched.ts";
 import { AppError } from "../core/errors.ts";
 import type { SnapshotEntry } from "../core/diff.ts";
-import { decodeSnapshot, encodeSnapshot } from "./snapshot-format.ts";
+import { decodeSnapshotBatches, encodeSnapshot } from "./snapshot-format.ts";
 import type { EncodeStats } from "./snapshot-format.ts";
 import { checkExportName, newSnapshotId, parseSnapshotId } from "./snapshot-store.ts";
 import type { SnapshotCompression, SnapshotRef, SnapshotStore } from "./snapshot-store.ts";
@@ -73,8 +75,11 @@ export function createAzureSnapshotStore(options: AzureSnapshotStoreOptions): Sn
         createdAt: new Date().toISOString(),
       };
     },
-    async *read(id): AsyncGenerator<SnapshotEntry> {
-      yield* readBlob(options.container, blobName(id), id, parseSnapshotId(id).gzip);
+    read(id): Batched<SnapshotEntry> {
+      // A bad id fails while reading, as a missing snapshot does.
+      return batched(async function* () {
+        yield* readBlob(options.container, blobName(id), id, parseSnapshotId(id).gzip);
+      });
     },
     async list(exportName): Promise<string[]> {
       checkExportName(exportName);
@@ -102,7 +107,7 @@ async function* readBlob(
   name: string,
   id: string,
   gzip: boolean,
-): AsyncGenerator<SnapshotEntry> {
+): AsyncGenerator<SnapshotEntry[]> {
   let body: Readable;
   try {
     const download = await container.getBlobClient(name).download();
@@ -132,10 +137,10 @@ async function* readBlob(
     );
   }
   if (!gzip) {
-    yield* decodeSnapshot(body, id);
+    yield* decodeSnapshotBatches(body, id);
     return;
   }
   const gunzip = createGunzip();
   body.on("error", (error) => gunzip.destroy(error));
-  yield* decodeSnapshot(body.pipe(gunzip), id);
+  yield* decodeSnapshotBatches(body.pipe(gunzip), id);
 }

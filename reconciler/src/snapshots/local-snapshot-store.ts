@@ -9,9 +9,11 @@ import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
+import { batched } from "../core/batched.ts";
+import type { Batched } from "../core/batched.ts";
 import { AppError } from "../core/errors.ts";
 import type { SnapshotEntry } from "../core/diff.ts";
-import { decodeSnapshot, encodeSnapshot } from "./snapshot-format.ts";
+import { decodeSnapshotBatches, encodeSnapshot } from "./snapshot-format.ts";
 import type { EncodeStats } from "./snapshot-format.ts";
 import { checkExportName, newSnapshotId, parseSnapshotId } from "./snapshot-store.ts";
 import type { SnapshotCompression, SnapshotRef, SnapshotStore } from "./snapshot-store.ts";
@@ -56,8 +58,11 @@ export function createLocalSnapshotStore(options: LocalSnapshotStoreOptions): Sn
         createdAt: new Date().toISOString(),
       };
     },
-    async *read(id): AsyncGenerator<SnapshotEntry> {
-      yield* readLocal(pathOf(id), id, parseSnapshotId(id).gzip);
+    read(id): Batched<SnapshotEntry> {
+      // A bad id fails while reading, as a missing snapshot does.
+      return batched(async function* () {
+        yield* readLocal(pathOf(id), id, parseSnapshotId(id).gzip);
+      });
     },
     async list(exportName): Promise<string[]> {
       checkExportName(exportName);
@@ -85,7 +90,11 @@ export function createLocalSnapshotStore(options: LocalSnapshotStoreOptions): Sn
   };
 }
 
-async function* readLocal(path: string, id: string, gzip: boolean): AsyncGenerator<SnapshotEntry> {
+async function* readLocal(
+  path: string,
+  id: string,
+  gzip: boolean,
+): AsyncGenerator<SnapshotEntry[]> {
   try {
     await stat(path);
   } catch (error) {
@@ -99,10 +108,10 @@ async function* readLocal(path: string, id: string, gzip: boolean): AsyncGenerat
   }
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
   if (!gzip) {
-    yield* decodeSnapshot(file, id);
+    yield* decodeSnapshotBatches(file, id);
     return;
   }
   const gunzip = createGunzip();
   file.on("error", (error) => gunzip.destroy(error));
-  yield* decodeSnapshot(file.pipe(gunzip), id);
+  yield* decodeSnapshotBatches(file.pipe(gunzip), id);
 }

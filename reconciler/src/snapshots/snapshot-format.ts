@@ -15,6 +15,7 @@
 import type { Readable } from "node:stream";
 import { AppError } from "../core/errors.ts";
 import type { SnapshotEntry } from "../core/diff.ts";
+import { batchesOf } from "../core/batched.ts";
 import { splitLineBatches } from "../core/text-lines.ts";
 
 export const SNAPSHOT_HEADER = "ccx-snapshot\t1";
@@ -37,23 +38,25 @@ export async function* encodeSnapshot(
 ): AsyncGenerator<string> {
   let chunk = `${SNAPSHOT_HEADER}\n`;
   let previous: string | undefined;
-  for await (const entry of entries) {
-    if (previous !== undefined && !(previous < entry.key)) {
-      throw new AppError(
-        "UNSORTED_INPUT",
-        `snapshot entries must be strictly sorted by e-mail; entry ${stats.entries + 1} is not`,
-      );
+  for await (const batch of batchesOf(entries)) {
+    for (const entry of batch) {
+      if (previous !== undefined && !(previous < entry.key)) {
+        throw new AppError(
+          "UNSORTED_INPUT",
+          `snapshot entries must be strictly sorted by e-mail; entry ${stats.entries + 1} is not`,
+        );
+      }
+      const contactId = entry.contactId ?? "";
+      if (entry.key === "" || hasLineOrTab(entry.key, entry.hash, contactId)) {
+        throw new AppError(
+          "SNAPSHOT_INVALID_ENTRY",
+          `snapshot entry ${stats.entries + 1} has an empty key or a tab or line break in a field`,
+        );
+      }
+      previous = entry.key;
+      stats.entries += 1;
+      chunk += `${entry.key}\t${entry.hash}\t${contactId}\n`;
     }
-    const contactId = entry.contactId ?? "";
-    if (entry.key === "" || /[\t\r\n]/.test(entry.key + entry.hash + contactId)) {
-      throw new AppError(
-        "SNAPSHOT_INVALID_ENTRY",
-        `snapshot entry ${stats.entries + 1} has an empty key or a tab or line break in a field`,
-      );
-    }
-    previous = entry.key;
-    stats.entries += 1;
-    chunk += `${entry.key}\t${entry.hash}\t${contactId}\n`;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = "";
@@ -70,12 +73,21 @@ export async function* decodeSnapshot(
   input: Readable,
   name: string,
 ): AsyncGenerator<SnapshotEntry> {
+  for await (const batch of decodeSnapshotBatches(input, name)) yield* batch;
+}
+
+/** {@link decodeSnapshot}, one batch of entries per chunk of text. */
+export async function* decodeSnapshotBatches(
+  input: Readable,
+  name: string,
+): AsyncGenerator<SnapshotEntry[]> {
   input.setEncoding("utf8");
   let lineNumber = 0;
   let entries = 0;
   let ended = false;
   try {
     for await (const lines of splitLineBatches(input as AsyncIterable<string>)) {
+      const batch: SnapshotEntry[] = [];
       for (const line of lines) {
         lineNumber += 1;
         if (lineNumber === 1) {
@@ -99,11 +111,17 @@ export async function* decodeSnapshot(
           throw corrupt(name, `line ${lineNumber} is not 'email<TAB>hash<TAB>contact id'`);
         }
         entries += 1;
-        const contactId = line.slice(second + 1);
-        yield contactId === ""
-          ? { key: line.slice(0, first), hash: line.slice(first + 1, second) }
-          : { key: line.slice(0, first), hash: line.slice(first + 1, second), contactId };
+        batch.push(
+          second + 1 === line.length
+            ? { key: line.slice(0, first), hash: line.slice(first + 1, second) }
+            : {
+                key: line.slice(0, first),
+                hash: line.slice(first + 1, second),
+                contactId: line.slice(second + 1),
+              },
+        );
       }
+      if (batch.length > 0) yield batch;
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
@@ -115,6 +133,19 @@ export async function* decodeSnapshot(
   }
   if (lineNumber === 0) throw corrupt(name, "it is empty");
   if (!ended) throw corrupt(name, "it has no footer (the file is truncated)");
+}
+
+/** True when a field holds a tab or a line break (a loop: a regex per entry costs more). */
+function hasLineOrTab(key: string, hash: string, contactId: string): boolean {
+  return lineOrTabIn(key) || lineOrTabIn(hash) || lineOrTabIn(contactId);
+}
+
+function lineOrTabIn(field: string): boolean {
+  for (let i = 0; i < field.length; i += 1) {
+    const code = field.charCodeAt(i);
+    if (code === 9 || code === 10 || code === 13) return true;
+  }
+  return false;
 }
 
 function corrupt(name: string, why: string): AppError {

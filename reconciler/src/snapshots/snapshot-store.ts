@@ -4,6 +4,7 @@
  * database holds and switches when a run completes, so a failed run never changes it.
  */
 import { randomBytes } from "node:crypto";
+import type { Batched } from "../core/batched.ts";
 import { AppError } from "../core/errors.ts";
 import type { SnapshotEntry } from "../core/diff.ts";
 
@@ -37,8 +38,11 @@ export interface SnapshotStore {
     exportName: string,
     entries: AsyncIterable<SnapshotEntry> | Iterable<SnapshotEntry>,
   ): Promise<SnapshotRef>;
-  /** Streams a snapshot's entries in key order. @throws `SNAPSHOT_NOT_FOUND`, `SNAPSHOT_CORRUPT` */
-  read(id: string): AsyncIterable<SnapshotEntry>;
+  /**
+   * Streams a snapshot's entries in key order (also batch by batch). @throws
+   * `SNAPSHOT_NOT_FOUND`, `SNAPSHOT_CORRUPT` (while reading)
+   */
+  read(id: string): Batched<SnapshotEntry>;
   /** Ids of an export's snapshots, oldest first. */
   list(exportName: string): Promise<string[]>;
   /** Deletes a snapshot that no pointer names any more (garbage collection). */

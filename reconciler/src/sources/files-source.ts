@@ -9,8 +9,10 @@ import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "../core/errors.ts";
-import { parseCsvRowBatches, parseJsonLineBatches } from "./parse-rows.ts";
-import type { ResolvedSegment, SegmentRow, SegmentSource } from "./segment-source.ts";
+import { parseCsvRecordBatches, parseJsonLineBatches } from "./parse-rows.ts";
+import { isRecordBatch, rowsOfRecords } from "./segment-records.ts";
+import type { RecordSegment, SegmentBatch } from "./segment-records.ts";
+import type { SegmentRow, SegmentSource } from "./segment-source.ts";
 
 /** Options of {@link createFilesSource}. */
 export interface FilesSourceOptions {
@@ -46,7 +48,7 @@ async function resolveFilesSegment(
   root: string,
   segment: string,
   checkPath: FilesSourceOptions["checkPath"],
-): Promise<ResolvedSegment> {
+): Promise<RecordSegment> {
   if (segment === "" || segment === "." || segment === ".." || /[/\\]/.test(segment)) {
     throw new AppError(
       "SOURCE_NOT_FOUND",
@@ -110,7 +112,8 @@ async function resolveFilesSegment(
     version,
     location: parts.length === 1 ? (parts[0] as PartFile).path : `${found} (${parts.length} parts)`,
     rows: () => rowsOf(readParts(parts)),
-    rowBatches: () => readParts(parts),
+    rowBatches: () => rowBatchesOf(readParts(parts)),
+    recordBatches: () => readParts(parts),
   };
 }
 
@@ -125,11 +128,15 @@ function formatOf(name: string): "csv" | "jsonl" | undefined {
   return undefined;
 }
 
-async function* rowsOf(batches: AsyncIterable<SegmentRow[]>): AsyncGenerator<SegmentRow> {
-  for await (const batch of batches) yield* batch;
+async function* rowsOf(batches: AsyncIterable<SegmentBatch>): AsyncGenerator<SegmentRow> {
+  for await (const batch of rowBatchesOf(batches)) yield* batch;
 }
 
-async function* readParts(parts: readonly PartFile[]): AsyncGenerator<SegmentRow[]> {
+async function* rowBatchesOf(batches: AsyncIterable<SegmentBatch>): AsyncGenerator<SegmentRow[]> {
+  for await (const batch of batches) yield isRecordBatch(batch) ? rowsOfRecords(batch) : batch;
+}
+
+async function* readParts(parts: readonly PartFile[]): AsyncGenerator<SegmentBatch> {
   for (const part of parts) {
     // 64 KB: each chunk becomes one string, and strings over 128 KB go straight to the old
     // generation, where a million rows of them pile up as garbage until a full collection.
@@ -138,7 +145,7 @@ async function* readParts(parts: readonly PartFile[]): AsyncGenerator<SegmentRow
     // every role, and the reconciler's file system is nobody's business.
     const batches =
       part.format === "csv"
-        ? parseCsvRowBatches(input, { header: { kind: "row" }, location: part.name })
+        ? parseCsvRecordBatches(input, { header: { kind: "row" }, location: part.name })
         : parseJsonLineBatches(input, part.name);
     yield* batches;
   }
