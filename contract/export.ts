@@ -5,6 +5,11 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { ResourceNameSchema, TimestampSchema } from "./common.ts";
+import {
+  STANDARD_CONTACT_FIELD_DESCRIPTIONS,
+  STANDARD_CONTACT_FIELDS,
+  type StandardContactField,
+} from "./contact-fields.ts";
 import { SegmentNameSchema } from "./source.ts";
 
 const ColumnSchema = z
@@ -13,14 +18,21 @@ const ColumnSchema = z
   .max(200)
   .meta({ description: "A column of the segment data" });
 
+/** An optional column for each standard contact field, documented. */
+function standardColumns() {
+  const columns = {} as Record<StandardContactField, z.ZodOptional<typeof ColumnSchema>>;
+  for (const field of STANDARD_CONTACT_FIELDS) {
+    columns[field] = ColumnSchema.meta({
+      description: STANDARD_CONTACT_FIELD_DESCRIPTIONS[field],
+    }).optional();
+  }
+  return columns;
+}
+
 export const MappingsSchema = z
   .strictObject({
     email: ColumnSchema.meta({ description: "Column holding the e-mail address (required)" }),
-    firstName: ColumnSchema.optional(),
-    lastName: ColumnSchema.optional(),
-    jobTitle: ColumnSchema.optional(),
-    companyName: ColumnSchema.optional(),
-    phone: ColumnSchema.optional(),
+    ...standardColumns(),
     customFields: z
       .record(z.string().min(1).max(200), ColumnSchema)
       .optional()

@@ -9,33 +9,27 @@
  * breaks are ones), the text is `\u0001` followed by the JSON of the fields instead. Both forms
  * are one-to-one: equal texts mean equal fields.
  */
+import {
+  STANDARD_CONTACT_FIELDS,
+  type StandardContactField,
+} from "../../../contract/contact-fields.ts";
 
 /**
  * A contact ready to import: values trimmed, empty values left out (the service treats empty
  * strings as absent, CONTRACT §2.3). Structurally an `ImportContact` of the Constant Contact
  * client.
  */
-export interface MappedContact {
+export type MappedContact = {
   /** Trimmed and lower-cased: the matching key (CONTRACT §2.3). */
   email: string;
-  firstName?: string;
-  lastName?: string;
-  jobTitle?: string;
-  companyName?: string;
-  phone?: string;
+} & { [F in StandardField]?: string } & {
   /** Sorted by name. */
   customFields?: Record<string, string>;
-}
+};
 
-/** The optional standard fields, in hash order. */
-export const STANDARD_FIELDS = [
-  "firstName",
-  "lastName",
-  "jobTitle",
-  "companyName",
-  "phone",
-] as const;
-export type StandardField = (typeof STANDARD_FIELDS)[number];
+/** The optional standard fields, in hash order (defined once, in the contract). */
+export const STANDARD_FIELDS = STANDARD_CONTACT_FIELDS;
+export type StandardField = StandardContactField;
 
 /** Marks a fields text written as JSON (a value held a control character). */
 export const JSON_FIELDS = "\u0001";

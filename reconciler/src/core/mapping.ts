@@ -3,6 +3,7 @@
  * per-row checks that decide whether a row may be sent. A rejected row becomes a {@link RowError}
  * with a stable reason and is never sent; row errors carry positions, never values.
  */
+import type { ContactFields } from "../../../contract/contact-fields.ts";
 import { encodeFields, STANDARD_FIELDS } from "./contact-fields.ts";
 import type { MappedContact, StandardField } from "./contact-fields.ts";
 import { normalizeEmail } from "./email.ts";
@@ -20,18 +21,7 @@ export type SourceRow = Readonly<Record<string, string | undefined>>;
  * Which source column feeds which Constant Contact field. Same shape as the export definition's
  * `mappings` in the API.
  */
-export interface FieldMappings {
-  /** Column holding the e-mail address (required). */
-  email: string;
-  firstName?: string | undefined;
-  lastName?: string | undefined;
-  jobTitle?: string | undefined;
-  companyName?: string | undefined;
-  /** Stored by Constant Contact as a phone number of kind `other`. */
-  phone?: string | undefined;
-  /** Custom field `name` (sent as `cf:<name>`) to column; at most 25 (CONTRACT §1). */
-  customFields?: Readonly<Record<string, string>> | undefined;
-}
+export type FieldMappings = ContactFields<string>;
 
 /**
  * Longest value per field on import: names, job title and company 50 (CONTRACT §1), phone 25

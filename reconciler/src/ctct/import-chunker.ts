@@ -3,21 +3,16 @@
  * service's limits (CONTRACT §1, §2.3): at most 40,000 items, at most 50 list ids, and a body
  * well under the 4 MB point where the service silently drops the excess. Memory holds one chunk.
  */
+import type { ContactFields } from "../../../contract/contact-fields.ts";
 import { ValidationError } from "../core/errors.ts";
 
-/** A contact to import. Empty and missing fields are left out of the request (CONTRACT §2.3). */
-export interface ImportContact {
-  /** Matched trimmed and case-insensitively by the service; sent trimmed and lower-cased. */
-  email: string;
-  firstName?: string | undefined;
-  lastName?: string | undefined;
-  jobTitle?: string | undefined;
-  companyName?: string | undefined;
-  /** Stored as a phone number of kind `other`. */
-  phone?: string | undefined;
-  /** Values by custom field `name` (not label), sent as `cf:<name>`; ≤ 25 per contact. */
-  customFields?: Readonly<Record<string, string | undefined>> | undefined;
-}
+/**
+ * A contact to import: the e-mail (matched trimmed and case-insensitively by the service; sent
+ * trimmed and lower-cased), the standard fields (a phone is stored as kind `other`) and custom
+ * fields by `name` (not label), sent as `cf:<name>`, ≤ 25 per contact. Empty and missing fields
+ * are left out of the request (CONTRACT §2.3).
+ */
+export type ImportContact = ContactFields<string>;
 
 /** Limits of one import request. */
 export interface ImportChunkLimits {
