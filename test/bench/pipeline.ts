@@ -470,7 +470,8 @@ const WRITE_ROUTES = [
 
 /**
  * The emulator, in a process of its own so its memory is not the pipeline's. It holds every
- * contact in its heap (about 400 bytes each): past 2,000,000 profiles its heap is raised, since
+ * contact in its heap (about 400 bytes each, more while it builds a list export): past 2,000,000
+ * profiles its heap is raised to 1.2 KB per profile, since
  * Node's default (4 GB here) ran out at 10,000,000. ccx's own processes keep the default.
  */
 async function startEmulatorProcess(profiles: number): Promise<{
@@ -483,7 +484,7 @@ async function startEmulatorProcess(profiles: number): Promise<{
     process.execPath,
     [
       ...(profiles > 2_000_000
-        ? [`--max-old-space-size=${Math.ceil((profiles * 1.2 * 1_000) / 1024 / 1024) * 1024}`]
+        ? [`--max-old-space-size=${Math.ceil((profiles * 1.2 * 1_000) / 1024 ** 3) * 1024}`]
         : []),
       self,
       "--phase",
