@@ -145,9 +145,15 @@ describe("a mirror export over its life", () => {
     );
     await writeSegment(folder(), "alpha", [...changed.slice(0, 15), "not-an-email,Bad,Row"]);
     const before = writeActivities(emulator, accountId);
+    const contactReadsBefore = emulator.inspect.requestCounts()["GET /v3/contacts"] ?? 0;
     const run = await runToEnd(call, "mirror");
     expect(run.status).toBe("succeeded");
     expect(run.counts).toMatchObject({ added: 0, updated: 1, removed: 0, unchanged: 18 });
+    // The updated contact keeps its id from the snapshot: no page of ids is read, only opt-outs.
+    const contactReads =
+      (emulator.inspect.requestCounts()["GET /v3/contacts"] ?? 0) - contactReadsBefore;
+    expect(contactReads).toBe(run.counts["optOutRequests"]);
+    expect(contactReads).toBeGreaterThan(0);
     expect(run.counts["sourcesUnchanged"]).toBeUndefined();
     expect(emulator.inspect.contact("p5@example.com", accountId)?.firstName).toBe("Renamed");
     expect(writeActivities(emulator, accountId)).toBe(before + 1);

@@ -181,10 +181,11 @@ async function syncDesired(
     if (next.written) await state.deps.snapshots.delete(next.id);
     next = await writeSnapshot();
   }
-  // With `mirror`, the ids of the contacts imported are learnt once the imports completed and
-  // merged into the next snapshot, so that later removals need no read of the list.
+  // With `mirror`, the ids of the contacts a run added are learnt once the imports completed and
+  // merged into the next snapshot, so that later removals need no read of the list. Updated
+  // contacts keep the ids the previous snapshot holds: a run that only updates reads no ids.
   const imports = plan.counts.adds + plan.counts.updates;
-  if (membership === "mirror" && imports > 0 && next.written) {
+  if (membership === "mirror" && plan.counts.adds > 0 && next.written) {
     // The desired contacts are no longer needed: free them before the ids are held.
     await desired.dispose();
     next = await withImportedIds(state, next, {
