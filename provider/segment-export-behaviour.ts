@@ -26,7 +26,8 @@ import type {
 } from "./segment-export.ts";
 import { containsUnknown } from "./unknowns.ts";
 
-const definitionKeys = [
+/** The inputs that make up an export's definition (what `PUT /v1/exports/{name}` takes). */
+export const EXPORT_DEFINITION_KEYS = [
   "connection",
   "listId",
   "list",
@@ -43,7 +44,7 @@ const definitionKeys = [
 /** The definition part of the inputs: what `PUT /v1/exports/{name}` takes. */
 function definitionOf(inputs: Partial<Inputs>): Record<string, unknown> {
   const definition: Record<string, unknown> = {};
-  for (const key of definitionKeys) {
+  for (const key of EXPORT_DEFINITION_KEYS) {
     if (inputs[key] !== undefined) definition[key] = inputs[key];
   }
   return definition;

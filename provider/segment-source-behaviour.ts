@@ -25,7 +25,8 @@ import type {
 } from "./segment-source.ts";
 import { containsUnknown } from "./unknowns.ts";
 
-const bodyKeys = [
+/** The inputs that make up a source's body (what `PUT /v1/sources/{name}` takes, but the secret). */
+export const SOURCE_BODY_KEYS = [
   "type",
   "sharing",
   "description",
@@ -40,7 +41,7 @@ const bodyKeys = [
 /** The request body: what `PUT /v1/sources/{name}` takes. */
 function requestBody(inputs: Partial<Inputs>, withSecret = true): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  for (const key of bodyKeys) if (inputs[key] !== undefined) body[key] = inputs[key];
+  for (const key of SOURCE_BODY_KEYS) if (inputs[key] !== undefined) body[key] = inputs[key];
   if (withSecret && inputs.connectionString !== undefined) {
     body["connectionString"] = inputs.connectionString;
   }

@@ -4,6 +4,7 @@
  * same text as the reconciler's OpenAPI document; the few properties that exist only in the
  * provider (the resource name, adoption, fingerprints, the last run) are described here.
  */
+import { SOURCE_BODY_KEYS } from "../segment-source-behaviour.ts";
 import { z } from "zod";
 import {
   ConnectionPutRequestSchema,
@@ -144,18 +145,7 @@ function sourceSpec(mapper: PulumiTypeMapper): ResourceSpec {
   const inputs = sourceInputs(mapper);
   const connectionString = inputs["connectionString"];
   if (connectionString === undefined) throw new Error("source: the contract lost connectionString");
-  const outputKeys = [
-    "type",
-    "sharing",
-    "description",
-    "path",
-    "queries",
-    "table",
-    "accountUrl",
-    "container",
-    "prefix",
-    "connectionStringFingerprint",
-  ];
+  const outputKeys = [...SOURCE_BODY_KEYS, "connectionStringFingerprint"];
   const outputs = convert(mapper, SegmentSourceSchema, "output", "Source", outputKeys);
   return {
     description:

@@ -135,19 +135,7 @@ const sourceType = overPlainBags<SegmentSourceInputs, SegmentSourceOutputs>(
   {
     secretInputs: ["connectionString"],
     // A postgres source's connection string is write-only: the program supplies it again.
-    importedInputs: (outputs) =>
-      only(outputs, [
-        "name",
-        "type",
-        "sharing",
-        "description",
-        "path",
-        "queries",
-        "table",
-        "accountUrl",
-        "container",
-        "prefix",
-      ]),
+    importedInputs: (outputs) => only(outputs, ["name", ...segmentSource.SOURCE_BODY_KEYS]),
   },
 );
 
@@ -164,21 +152,7 @@ const exportType = overPlainBags<SegmentExportInputs, SegmentExportOutputs>(
     secretInputs: [],
     // The stored definition with the API's defaults applied: what the program declares, give or
     // take defaults (which `diff` treats as equal to leaving them out).
-    importedInputs: (outputs) =>
-      only(outputs, [
-        "name",
-        "connection",
-        "listId",
-        "list",
-        "mappings",
-        "segments",
-        "source",
-        "schedule",
-        "membership",
-        "guards",
-        "onDelete",
-        "enabled",
-      ]),
+    importedInputs: (outputs) => only(outputs, ["name", ...segmentExport.EXPORT_DEFINITION_KEYS]),
   },
 );
 
