@@ -49,7 +49,7 @@ cli_complete() {
   [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ] &&
     [ -e "$bin/pulumi-resource-pulumi-nodejs" ]
 }
-if cli_complete && [ -x "$tools/pulumi-language-yaml" ] && [ -e "$tools/pulumi" ] &&
+if cli_complete && [ -x "$tools/pulumi-language-yaml" ] && [ -f "$tools/pulumi" ] && [ ! -L "$tools/pulumi" ] &&
   [ -x "$codegen/pulumi-language-nodejs" ] && [ "$tools/codegen" -ef "$codegen" ]; then
   echo "$tools"
   exit 0
@@ -169,8 +169,11 @@ EOF
 if ! cli_complete; then build_cli; fi
 if [ ! -x "$tools/pulumi-language-yaml" ]; then build_yaml_host; fi
 if [ ! -x "$codegen/pulumi-language-nodejs" ]; then build_codegen_host; fi
-# Relative links, so the cache folder still works when moved or shared.
-for file in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
+# The CLI is a hard link: it looks for its bundled plugins beside its own resolved path, and warns
+# on every operation when the one found on PATH (this folder) lives elsewhere. The rest are
+# relative links, so the cache folder still works when moved or shared.
+ln -f "$bin/pulumi" "$tools/pulumi"
+for file in pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
   ln -sfn "../../v$PULUMI_VERSION-host$LANGUAGE_HOST_SDK_VERSION/bin/$file" "$tools/$file"
 done
 ln -sfn "../../$(basename "$(dirname "$codegen")")/bin" "$tools/codegen"
