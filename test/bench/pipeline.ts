@@ -740,6 +740,30 @@ async function runEndToEnd(
   };
 }
 
+/** What a run or a plan of the bench export needs, in a phase process, from its inputs. */
+async function benchDependencies(
+  store: import("../../reconciler/src/store/store.ts").Store,
+  input: { key: string; ctct: { apiBaseUrl: string; tokenUrl: string }; profileLimit: number },
+  dir: string,
+): Promise<import("../../reconciler/src/export/run-state.ts").ExportRunDependencies> {
+  const { SecretBox } = await import("../../reconciler/src/secrets/secret-box.ts");
+  const { CLOSED_POLICY } = await import("../../reconciler/src/sources/source-policy.ts");
+  const { pino } = await import("pino");
+  return {
+    store,
+    secretBox: new SecretBox({
+      activeKeyId: "bench",
+      keys: new Map([["bench", Buffer.from(input.key, "base64")]]),
+    }),
+    logger: pino({ level: process.env["CCX_BENCH_LOG_LEVEL"] ?? "warn" }, process.stderr),
+    ctct: input.ctct,
+    snapshots: createLocalSnapshotStore({ root: join(dir, "e2e-snapshots") }),
+    sources: { policy: { ...CLOSED_POLICY, files: { roots: [dir] } } },
+    tempDirectory: dir,
+    profileLimit: input.profileLimit,
+  };
+}
+
 /**
  * Child process: the plan of the export `bench` with a changed definition (a guard), as
  * `POST /v1/exports/bench/plan` makes it for `pulumi preview`: the list and opt-outs read, the
@@ -753,10 +777,7 @@ async function runPlanPhase(input: {
   dir: string;
 }): Promise<PhaseResult> {
   const { openStore } = await import("../../reconciler/src/store/open-store.ts");
-  const { SecretBox } = await import("../../reconciler/src/secrets/secret-box.ts");
   const { planExport } = await import("../../reconciler/src/export/export-planner.ts");
-  const { CLOSED_POLICY } = await import("../../reconciler/src/sources/source-policy.ts");
-  const { pino } = await import("pino");
   const opened = await openStore(input.store);
   try {
     const store = opened.store;
@@ -769,23 +790,8 @@ async function runPlanPhase(input: {
     const memory = sampleMemory();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const plan = await planExport(
-      {
-        store,
-        secretBox: new SecretBox({
-          activeKeyId: "bench",
-          keys: new Map([["bench", Buffer.from(input.key, "base64")]]),
-        }),
-        logger: pino({ level: process.env["CCX_BENCH_LOG_LEVEL"] ?? "warn" }, process.stderr),
-        ctct: input.ctct,
-        snapshots: createLocalSnapshotStore({ root: join(input.dir, "e2e-snapshots") }),
-        sources: { policy: { ...CLOSED_POLICY, files: { roots: [input.dir] } } },
-        tempDirectory: input.dir,
-        profileLimit: input.profileLimit,
-      },
-      "bench",
-      proposed,
-    );
+    const deps = await benchDependencies(store, input, input.dir);
+    const plan = await planExport(deps, "bench", proposed);
     const ms = performance.now() - started;
     const peak = memory.stop();
     return {
@@ -822,10 +828,7 @@ async function runExportPhase(
 ): Promise<PhaseResult> {
   const { openStore } = await import("../../reconciler/src/store/open-store.ts");
   const { getSource, updateSource } = await import("../../reconciler/src/store/source-store.ts");
-  const { SecretBox } = await import("../../reconciler/src/secrets/secret-box.ts");
   const { runOnce } = await import("../support/run-once.ts");
-  const { CLOSED_POLICY } = await import("../../reconciler/src/sources/source-policy.ts");
-  const { pino } = await import("pino");
   const opened = await openStore(input.store);
   try {
     const store = opened.store;
@@ -851,28 +854,11 @@ async function runExportPhase(
       updateId: null,
       requestedBy: "bench",
     });
-    const secretBox = new SecretBox({
-      activeKeyId: "bench",
-      keys: new Map([["bench", Buffer.from(input.key, "base64")]]),
-    });
+    const deps = await benchDependencies(store, input, dir);
     const memory = sampleMemory();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const logger = pino({ level: process.env["CCX_BENCH_LOG_LEVEL"] ?? "warn" }, process.stderr);
-    const finished = await runOnce(
-      {
-        store,
-        secretBox,
-        logger,
-        ctct: input.ctct,
-        snapshots: createLocalSnapshotStore({ root: join(dir, "e2e-snapshots") }),
-        sources: { policy: { ...CLOSED_POLICY, files: { roots: [dir] } } },
-        tempDirectory: dir,
-        profileLimit: input.profileLimit,
-      },
-      run,
-      logger,
-    );
+    const finished = await runOnce(deps, run, deps.logger);
     const ms = performance.now() - started;
     const cpuMs = cpuMsSince(cpuBefore);
     const peak = memory.stop();
