@@ -32,8 +32,6 @@ import { segmentVersions, unchangedSinceLastRun } from "./unchanged-shortcut.ts"
 import { verifyListMembers } from "./verify-list.ts";
 import { writeChanges } from "./write-stage.ts";
 
-export type { ExportRunDependencies } from "./run-state.ts";
-
 /** Rows read between two progress updates. */
 const PROGRESS_EVERY_ROWS = 10_000;
 

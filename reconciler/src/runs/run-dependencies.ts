@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { ReconcilerConfig } from "../config.ts";
-import type { ExportRunDependencies } from "../export/run-export.ts";
+import type { ExportRunDependencies } from "../export/run-state.ts";
 import { createAzureSnapshotStore } from "../snapshots/azure-snapshot-store.ts";
 import { createLocalSnapshotStore } from "../snapshots/local-snapshot-store.ts";
 import type { SnapshotStore } from "../snapshots/snapshot-store.ts";
@@ -57,7 +57,7 @@ export function sourceEnvironmentOf(config: ReconcilerConfig): SourceEnvironment
   };
 }
 
-/** Everything `executeRun` needs, from the configuration and the process's adapters. */
+/** Everything the export pipeline needs, from the configuration and the process's adapters. */
 export async function createRunDependencies(input: {
   config: ReconcilerConfig;
   store: Store;
