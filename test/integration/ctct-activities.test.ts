@@ -158,7 +158,10 @@ describe("lists", () => {
     const client = f.client();
     const created = await client.createList({ name: "Alpha", description: "first" });
     await client.createList({ name: "alpha" });
-    expect((await client.findListByName("Alpha"))?.listId).toBe(created.listId);
+    expect(await client.findListByName("Alpha")).toMatchObject({
+      listId: created.listId,
+      membershipCount: 0, // reported by the search itself: no second read of the list
+    });
     expect(await client.findListByName("Alph")).toBeUndefined();
 
     await client.updateList(created.listId, { name: "Beta" });

@@ -21,6 +21,7 @@ import {
   people,
   pipelineConfigInput,
   runToEnd,
+  waitForRun,
   writeActivities,
   writeSegment,
   type ApiCall,
@@ -123,9 +124,11 @@ describe("a mirror export over its life", () => {
     expect(emulator.inspect.contact("p10@example.com", accountId)?.firstName).toBe("First10");
   });
 
-  it("re-run with nothing changed: no write requests", async () => {
+  it("re-run with nothing changed: no write requests, one read of the list", async () => {
     const before = writeActivities(emulator, accountId);
+    const requestsBefore = emulator.inspect.requestCounts();
     const run = await runToEnd(call, "mirror");
+    const requestsAfter = emulator.inspect.requestCounts();
     expect(run.status).toBe("succeeded");
     // Same definition, list and segment versions: the rows are not even read again.
     expect(run.counts).toMatchObject({
@@ -135,7 +138,13 @@ describe("a mirror export over its life", () => {
       unchanged: 19,
       sourcesUnchanged: 1,
       listMembers: 19,
+      requests: 1,
     });
+    // The search by name reports the membership count, which is also what the run verifies.
+    const sent = Object.keys(requestsAfter)
+      .filter((route) => route.includes(" /v3/"))
+      .filter((route) => requestsAfter[route] !== requestsBefore[route]);
+    expect(sent).toEqual(["GET /v3/contact_lists"]);
     expect(writeActivities(emulator, accountId)).toBe(before);
   });
 
@@ -318,6 +327,33 @@ describe("add-only, limits and rejected rows", () => {
     expect(run.error?.message).toMatch(/1,001 distinct profiles, over the limit of 1,000/);
     expect(writeActivities(emulator, accountId)).toBe(0);
     expect(emulator.inspect.lists(accountId)).toEqual([]);
+  });
+
+  it("a list another writer creates while the run creates it is adopted, not duplicated", async () => {
+    const { accountId } = await createConnection(call, emulator, "race-conn");
+    const folder = join(dir, "race");
+    await writeSegment(folder, "s", people("c", 3));
+    const body = filesExport("race-conn", await filesSource(call, folder), ["s"]);
+    const listName = (body["list"] as { name: string }).name;
+    await call("PUT", "/v1/exports/race", body);
+    // The run's create waits in the emulator; the other writer's list lands meanwhile.
+    emulator.faults.latency("POST /v3/contact_lists", { ms: 2_000, calls: 1 });
+    const creates = (): number => emulator.inspect.requestCounts()["POST /v3/contact_lists"] ?? 0;
+    const createsBefore = creates();
+    const queued = await call<RunJson>("POST", "/v1/exports/race/runs");
+    while (creates() === createsBefore) await new Promise((r) => setTimeout(r, 10));
+    const { listId } = emulator.seedList(accountId, { name: listName });
+
+    const run = await waitForRun(
+      call,
+      "race",
+      queued.json.id,
+      (r) => r.status !== "queued" && r.status !== "running",
+    );
+    expect(run.status).toBe("succeeded");
+    expect(run.counts).toMatchObject({ added: 3, listMembers: 3 });
+    expect(emulator.inspect.lists(accountId).filter((l) => l.name === listName)).toHaveLength(1);
+    expect(emulator.inspect.listMembers(listId)).toHaveLength(3);
   });
 
   it("rows Constant Contact rejects are counted with masked samples and retried next run", async () => {

@@ -93,7 +93,10 @@ export async function getList(transport: ApiTransport, listId: string): Promise<
   return toList(transport.parse(listSchema, response, "get_list"));
 }
 
-/** The list named exactly `name` (case-sensitive, CONTRACT §2.6), or undefined. */
+/**
+ * The list named exactly `name` (case-sensitive, CONTRACT §2.6), with its membership count, or
+ * undefined.
+ */
 export async function findListByName(
   transport: ApiTransport,
   name: string,
@@ -102,7 +105,7 @@ export async function findListByName(
     operation: "find_list",
     method: "GET",
     path: "/contact_lists",
-    query: { name, limit: 500, status: "active" },
+    query: { name, limit: 500, status: "active", include_membership_count: "all" },
   };
   for (;;) {
     const response = await transport.send(call);

@@ -46,7 +46,8 @@ export async function resolveExportList(
   }
   const found = await client.findListByName(wanted.name);
   if (found !== undefined) {
-    const list = await client.getList(found.listId);
+    // The search reports the count; a service that leaves it out is asked for the list itself.
+    const list = found.membershipCount === undefined ? await client.getList(found.listId) : found;
     return { listId: list.listId, membershipCount: list.membershipCount, created: false };
   }
   if (wanted.create !== true) {

@@ -12,6 +12,7 @@
  * thrown.
  */
 import type { Membership } from "../core/diff.ts";
+import { AppError } from "../core/errors.ts";
 import type { ReconcileRun } from "../runs/reconcile-run.ts";
 import { openSegmentSource } from "../sources/open-source.ts";
 import type { RunOutcome } from "../store/run-store.ts";
@@ -87,7 +88,7 @@ async function reconcileExport(state: RunState): Promise<RunOutcome> {
   try {
     const versions = await segmentVersions(source, definition.segments);
     state.progress.update({ sourceVersions: versions });
-    const unchanged = await unchangedSinceLastRun(state, list?.listId, versions);
+    const unchanged = await unchangedSinceLastRun(state, list, versions);
     if (unchanged !== undefined) return unchanged;
     // The opt-outs are read while the segments are (CONTRACT §2.5: unsubscribed contacts are
     // never added or updated).
@@ -211,12 +212,23 @@ async function syncDesired(
   };
 }
 
-/** Creates the export's list (`list: { name, create: true }` and no such list yet). */
+/**
+ * Creates the export's list (`list: { name, create: true }`), which the run found missing when
+ * it started. Should another writer create it meanwhile (409), that list is adopted.
+ */
 async function createList(state: RunState): Promise<string> {
-  const created = await state.waiting(
-    resolveExportList(state.client, state.export.definition, { mayCreate: true }),
-  );
-  if (created === undefined) throw new Error("a list that may be created always resolves");
-  state.logger.info({ listId: created.listId }, "list created");
-  return created.listId;
+  const wanted = state.export.definition.list;
+  if (wanted === undefined) throw new Error("only an export that names its list creates it");
+  try {
+    const created = await state.waiting(state.client.createList({ name: wanted.name }));
+    state.logger.info({ listId: created.listId }, "list created");
+    return created.listId;
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === "CTCT_CONFLICT")) throw error;
+    const adopted = await state.waiting(
+      resolveExportList(state.client, state.export.definition, { mayCreate: false }),
+    );
+    if (adopted === undefined) throw error;
+    return adopted.listId;
+  }
 }

@@ -9,6 +9,7 @@
  */
 import type { SegmentSource } from "../sources/segment-source.ts";
 import type { RunOutcome } from "../store/run-store.ts";
+import type { ResolvedList } from "./resolve-list.ts";
 import type { RunState } from "./run-state.ts";
 import { verifyListMembers } from "./verify-list.ts";
 
@@ -32,10 +33,11 @@ export async function segmentVersions(
  */
 export async function unchangedSinceLastRun(
   state: RunState,
-  listId: string | undefined,
+  list: ResolvedList | undefined,
   versions: Record<string, string>,
 ): Promise<RunOutcome | undefined> {
-  if (listId === undefined) return undefined;
+  if (list === undefined) return undefined;
+  const listId = list.listId;
   const current = await state.deps.store.runs.currentSnapshot(state.export.id);
   if (current?.runId === null || current === undefined || current.listId !== listId) {
     return undefined;
@@ -55,7 +57,8 @@ export async function unchangedSinceLastRun(
   Object.assign(counts, { added: 0, updated: 0, removed: 0, rejected: 0 });
   counts["unchanged"] = current.entries;
   counts["sourcesUnchanged"] = 1;
-  await verifyListMembers(state, listId, current.entries);
+  // Nothing is written, so the count read when the list was resolved is the count now.
+  await verifyListMembers(state, listId, current.entries, list.membershipCount);
   return {
     status: "succeeded",
     counts,

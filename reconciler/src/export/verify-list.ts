@@ -5,15 +5,20 @@
  */
 import type { RunState } from "./run-state.ts";
 
-/** Reads the list's membership count and records it, with any drift, in the run's counts. */
+/**
+ * Reads the list's membership count and records it, with any drift, in the run's counts. A run
+ * that wrote nothing passes the count it read when it resolved the list, moments before, and
+ * reads nothing again.
+ */
 export async function verifyListMembers(
   state: RunState,
   listId: string,
   expected: number,
+  countReadThisRun?: number,
 ): Promise<void> {
   state.phase("verifying");
-  const after = await state.waiting(state.client.getList(listId));
-  const membershipCount = after.membershipCount;
+  const membershipCount =
+    countReadThisRun ?? (await state.waiting(state.client.getList(listId))).membershipCount;
   const counts = state.counts;
   counts["listMembers"] = membershipCount ?? -1;
   counts["expectedMembers"] = expected;
