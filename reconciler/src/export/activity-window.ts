@@ -13,6 +13,8 @@ import type { ActivityResource } from "../ctct/activities.ts";
 import type { CtctClient } from "../ctct/client.ts";
 import { CtctActivityError } from "../ctct/errors.ts";
 import type { ChunkCheckpoint } from "../store/run-store.ts";
+import { MIN_POLL_DELAY_MS, PollPacer } from "./poll-pacer.ts";
+import type { PollPurpose } from "./poll-pacer.ts";
 import type { WriteChunk } from "./write-chunks.ts";
 
 const FINAL = new Set(["completed", "failed", "cancelled", "timed_out"]);
@@ -45,7 +47,7 @@ export interface SendChunksOptions {
   maxInFlight?: number | undefined;
   /** Gives up on an activity after this long, in ms. @default 1_800_000 */
   activityTimeoutMs?: number | undefined;
-  /** Longest wait between two polls, in ms. @default 2_500 */
+  /** Longest wait between two polls, in ms (see `poll-pacer.ts`). @default 5_000 */
   maxPollDelayMs?: number | undefined;
   /**
    * Called once Constant Contact accepted a chunk, with the activity's `created_at` when given;
@@ -95,16 +97,18 @@ interface InFlight {
 export async function sendChunks(options: SendChunksOptions): Promise<SendChunksResult> {
   const maxInFlight = Math.max(1, options.maxInFlight ?? 30);
   const timeoutMs = options.activityTimeoutMs ?? 1_800_000;
-  const maxDelay = options.maxPollDelayMs ?? 2_500;
+  const maxDelay = options.maxPollDelayMs ?? 5_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const creator = new ActivityCreator(options.client.transport);
   const waiting = options.waiting ?? (<T>(work: Promise<T>): Promise<T> => work);
   const inFlight = new Map<string, InFlight>();
+  const pacer = new PollPacer(maxDelay);
   let sent = 0;
-  let delay = 1_000;
+  let delay = MIN_POLL_DELAY_MS;
 
   const settle = async (activity: ActivityResource, flight: InFlight): Promise<void> => {
     inFlight.delete(flight.activityId);
+    pacer.forget(flight.activityId);
     let resource = activity;
     if (resource.state === "completed" && resource.activity_errors === undefined) {
       resource = await options.client.getActivity(flight.activityId);
@@ -129,7 +133,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
   };
 
   /** One poll of everything in flight: one list request, single reads for what it missed. */
-  const pollOnce = async (): Promise<void> => {
+  const pollOnce = async (purpose: PollPurpose): Promise<void> => {
     await sleep(delay);
     const response = await options.client.transport.send({
       operation: "list_activities",
@@ -140,6 +144,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
     const page = options.client.transport.parse(activitiesPageSchema, response, "list_activities");
     const seen = new Set<string>();
     let progressed = false;
+    const polledAt = Date.now();
     for (const activity of page.activities) {
       const flight = inFlight.get(activity.activity_id);
       if (flight === undefined) continue;
@@ -147,6 +152,8 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
       if (FINAL.has(activity.state)) {
         await settle(activity, flight);
         progressed = true;
+      } else {
+        pacer.observe(activity.activity_id, activity.percent_done, polledAt);
       }
     }
     // Activities pushed off the first page by others on the account: read them one by one.
@@ -156,6 +163,8 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
       if (FINAL.has(activity.state)) {
         await settle(activity, flight);
         progressed = true;
+      } else {
+        pacer.observe(flight.activityId, activity.percent_done, Date.now());
       }
     }
     const now = Date.now();
@@ -168,7 +177,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
         );
       }
     }
-    delay = progressed ? 1_000 : Math.min(maxDelay, Math.round(delay * 1.5));
+    delay = pacer.nextDelayMs({ purpose, inFlight: inFlight.keys(), progressed, nowMs: now });
   };
 
   let stopped = false;
@@ -206,7 +215,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
       });
       continue;
     }
-    while (inFlight.size >= maxInFlight) await waiting(pollOnce());
+    while (inFlight.size >= maxInFlight) await waiting(pollOnce("free-a-slot"));
     if (await options.shouldStop()) {
       stopped = true;
       break;
@@ -223,7 +232,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
     });
   }
   if (!stopped) options.onAllSent?.();
-  while (inFlight.size > 0) await waiting(pollOnce());
+  while (inFlight.size > 0) await waiting(pollOnce("finish-all"));
   return { finished: !stopped, sent };
 }
 
