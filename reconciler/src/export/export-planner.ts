@@ -20,6 +20,7 @@ import type { ConnectionRecord } from "../store/store.ts";
 import { createConnectionClient, requestsSent } from "./connection-client.ts";
 import type { SegmentRead } from "./desired-contacts.ts";
 import { buildExportPlan, previousSnapshotOf } from "./plan-export-run.ts";
+import type { PlanRules } from "./plan-export-run.ts";
 import { resolveExportList } from "./resolve-list.ts";
 import type { ExportRunDependencies } from "./run-state.ts";
 import { readOptOuts } from "./opt-out-set.ts";
@@ -70,22 +71,30 @@ export async function planExport(
     );
   }
   const client = createConnectionClient(deps.store, deps.secretBox, connection, deps.ctct);
-  try {
-    const list = await resolveExportList(client, definition, { mayCreate: false });
-    // The kept set and what changed since; a plan reads it but writes nothing back.
-    const unsubscribed = (
-      await readOptOuts(client, {
-        snapshots: deps.snapshots,
-        connectionId: connection.id,
-        persist: false,
-      })
-    ).emails;
+  // The list, the opt-outs and the current snapshot are read while the segments are.
+  const listRead = resolveExportList(client, definition, { mayCreate: false });
+  // The kept set and what changed since; a plan reads it but writes nothing back.
+  const optOutsRead = readOptOuts(client, {
+    snapshots: deps.snapshots,
+    connectionId: connection.id,
+    persist: false,
+  });
+  const previousRead = (async () => {
     const current =
       existing === undefined || options.compareWithStored === false
         ? undefined
         : await deps.store.runs.currentSnapshot(existing.id);
-    const previous = previousSnapshotOf(deps.snapshots, name, current, list?.listId);
-    const compared = previous.ref !== undefined;
+    return previousSnapshotOf(deps.snapshots, name, current, (await listRead)?.listId);
+  })();
+  const rulesRead = optOutsRead.then(({ emails }): PlanRules => ({
+    membership: definition.membership,
+    guards: definition.guards,
+    profileLimit: deps.profileLimit ?? DEFAULT_PROFILE_LIMIT,
+    isSuppressed: (key) => emails.has(key),
+  }));
+  // Awaited below; a failure while the segments are still read is not unhandled meanwhile.
+  for (const read of [listRead, previousRead, rulesRead]) read.catch(() => undefined);
+  try {
     const source = await openSegmentSource(
       { store: deps.store, secretBox: deps.secretBox, environment: deps.sources },
       definition.source,
@@ -97,19 +106,14 @@ export async function planExport(
         mappings: definition.mappings,
         tempDirectory: deps.tempDirectory,
         maxRowErrorsKept: 100,
-        previous,
-        rules: {
-          membership: definition.membership,
-          guards: definition.guards,
-          profileLimit: deps.profileLimit ?? DEFAULT_PROFILE_LIMIT,
-          isSuppressed: (key) => unsubscribed.has(key),
-        },
+        previous: previousRead,
+        rules: rulesRead,
       });
       return {
         ...report.plan,
         export: name,
-        listId: list?.listId ?? null,
-        comparedWithSnapshot: compared,
+        listId: (await listRead)?.listId ?? null,
+        comparedWithSnapshot: (await previousRead).ref !== undefined,
         segments: report.segments,
         rows: report.rows,
         rowErrors: report.rowErrors,
@@ -123,6 +127,8 @@ export async function planExport(
       cause: error,
     });
   } finally {
+    // A plan that failed early leaves no read running on the client it closes.
+    await Promise.allSettled([listRead, optOutsRead, previousRead]);
     await client.close();
     // A plan reads the list and the opt-outs: its requests count against the application's
     // shared daily budget like a run's (CONTRACT §2.1), also when it failed.

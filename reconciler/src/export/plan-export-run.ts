@@ -118,19 +118,23 @@ export interface ExportPlanReport {
   rowErrors: RowError[];
 }
 
-/** Reads the segments, plans, and cleans up: nothing is written anywhere but temporary files. */
+/**
+ * Reads the segments, plans, and cleans up: nothing is written anywhere but temporary files.
+ * `previous` and `rules` may still be on their way (read from Constant Contact and the store):
+ * they are awaited only once the segments are read, which is what takes time.
+ */
 export async function buildExportPlan(
   input: Omit<CollectOptions, "source" | "segments" | "mappings"> & {
     source: SegmentSource;
     segments: readonly string[];
     mappings: FieldMappings;
-    previous: PreviousSnapshot;
-    rules: PlanRules;
+    previous: PreviousSnapshot | Promise<PreviousSnapshot>;
+    rules: PlanRules | Promise<PlanRules>;
   },
 ): Promise<ExportPlanReport> {
   const desired = await collectDesiredContacts(input);
   try {
-    const plan = await planFromDesired(desired, input.previous, input.rules);
+    const plan = await planFromDesired(desired, await input.previous, await input.rules);
     return {
       plan,
       segments: desired.segments,
