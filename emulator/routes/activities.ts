@@ -219,10 +219,16 @@ export function registerActivityRoutes(app: Hono<EmulatorEnv>, ctx: EmulatorCont
             body.list_ids === undefined ? undefined : lists,
             body.status,
           );
-          const rows = indices.map((index) =>
-            fields.map((field) => exportColumns.get(field)?.(account, index) ?? ""),
-          );
-          account.exportFiles.set(self.id, stringify([fields, ...rows]));
+          const parts = [Buffer.from(stringify([fields]))];
+          for (let at = 0; at < indices.length; at += EXPORT_ROWS_PER_PART) {
+            const rows = indices
+              .slice(at, at + EXPORT_ROWS_PER_PART)
+              .map((index) =>
+                fields.map((field) => exportColumns.get(field)?.(account, index) ?? ""),
+              );
+            parts.push(Buffer.from(stringify(rows)));
+          }
+          account.exportFiles.set(self.id, parts);
           return {
             status: { items_total_count: indices.length, items_completed_count: indices.length },
             errors: [],
@@ -242,7 +248,16 @@ export function registerActivityRoutes(app: Hono<EmulatorEnv>, ctx: EmulatorCont
     handler: (c, { account }) => {
       const file = account.exportFiles.get((c.req.param("file_export_id") ?? "").toLowerCase());
       if (file === undefined) throw notFound("The export file was not found or is not ready.");
-      return c.body(file, 200, { "content-type": "text/csv; charset=utf-8" });
+      let next = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const part = file[next];
+          next += 1;
+          if (part === undefined) controller.close();
+          else controller.enqueue(part);
+        },
+      });
+      return c.body(body, 200, { "content-type": "text/csv; charset=utf-8" });
     },
   });
 
@@ -345,6 +360,9 @@ const exportColumns = new Map<string, (account: Account, index: number) => strin
   ],
   ["list_memberships", (account, index) => account.listIdsOf(index).join(";")],
 ]);
+
+/** Rows of an export file rendered at a time. */
+const EXPORT_ROWS_PER_PART = 10_000;
 
 function exportIndices(
   account: Account,

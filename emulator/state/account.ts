@@ -47,8 +47,11 @@ export class Account {
   readonly customFields = new Map<string, CustomField>();
   /** Activities in creation order. */
   readonly activities: Activity[] = [];
-  /** CSV files of completed exports, by activity id. */
-  readonly exportFiles = new Map<string, string>();
+  /**
+   * CSV files of completed exports, by activity id, in parts of a few thousand rows: a list of
+   * ten million contacts exports more text than one JavaScript string may hold.
+   */
+  readonly exportFiles = new Map<string, readonly Buffer[]>();
   #seq = 0;
 
   constructor(id: string, organizationName: string, contactEmail: string) {

@@ -152,6 +152,25 @@ describe("list export", () => {
   });
 });
 
+describe("list exports larger than one part of the file", () => {
+  it("returns every member once, with one header, across the file's parts", async () => {
+    const f = await startFast();
+    const client = f.client();
+    const list = await client.createList({ name: "big export" });
+    await client.importContacts(generatedContacts(25_001, "big"), [list.listId]);
+
+    const emails: string[] = [];
+    for await (const row of client.exportListContacts(list.listId, { fields: ["email"] })) {
+      emails.push(row["email"] ?? "");
+    }
+
+    expect(emails).toHaveLength(25_001);
+    expect(new Set(emails).size).toBe(25_001);
+    expect(emails).not.toContain("email");
+    expect(emails.sort()).toEqual(f.emulator.inspect.listMembers(list.listId));
+  });
+});
+
 describe("lists", () => {
   it("finds by exact name, renames, deletes", async () => {
     const f = await startFast();
