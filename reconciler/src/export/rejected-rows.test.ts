@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { maskEmail, rejectedRows } from "./rejected-rows.ts";
 
 describe("rejectedRows", () => {
-  const chunk = { index: 2, keys: "a@x.io\nbo@y.io\ncy@z.io", kinds: "aua" };
+  const chunk = {
+    index: 2,
+    keys: Buffer.from("a@x.io\nbo@y.io\ncy@z.io"),
+    kinds: Buffer.from("aua"),
+  };
 
   it.each([
     [
@@ -25,6 +29,16 @@ describe("rejectedRows", () => {
     expect(result.keys).toEqual(keys);
     expect(result.rejectedAdds).toBe(rejectedAdds);
     expect(result.samples.map((sample) => sample.chunk)).toEqual(keys.map(() => 2));
+  });
+
+  it("names non-ASCII keys from their UTF-8 bytes", () => {
+    const wide = {
+      index: 0,
+      keys: Buffer.from("zoë@exämple.com\n中村@例え.jp"),
+      kinds: Buffer.from("ua"),
+    };
+    const result = rejectedRows(wide, ["Row 2: invalid email address."]);
+    expect([result.keys, result.rejectedAdds]).toEqual([["中村@例え.jp"], 1]);
   });
 
   it("samples carry a masked e-mail and the reason", () => {

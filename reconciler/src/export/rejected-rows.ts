@@ -16,10 +16,12 @@ export interface RejectedSample {
 }
 
 const ROW_ERROR = /^Row (\d+): (.+)$/;
+/** `a` in a chunk's kinds: the row was new to the list. */
+const ADD = 0x61;
 
 /** The rejected rows of one import chunk. */
 export function rejectedRows(
-  chunk: { index: number; keys: string; kinds: string },
+  chunk: { index: number; keys: Buffer; kinds: Uint8Array },
   activityErrors: readonly string[],
 ): { keys: string[]; samples: RejectedSample[]; rejectedAdds: number } {
   const keys: string[] = [];
@@ -32,11 +34,11 @@ export function rejectedRows(
     const reason = (match[2] ?? "").trim();
     if (/\bignored\b/i.test(reason)) continue;
     const row = Number(match[1]);
-    keyList ??= chunk.keys.split("\n");
+    keyList ??= chunk.keys.toString("utf8").split("\n");
     const key = keyList[row - 1];
     if (key === undefined) continue;
     keys.push(key);
-    if (chunk.kinds[row - 1] === "a") rejectedAdds += 1;
+    if (chunk.kinds[row - 1] === ADD) rejectedAdds += 1;
     samples.push({ chunk: chunk.index, row, email: maskEmail(key), reason });
   }
   return { keys, samples, rejectedAdds };

@@ -44,8 +44,10 @@ describe("importChunks", () => {
       list_ids: string[];
     };
     expect(body.list_ids).toEqual(["list-1"]);
-    expect(body.import_data.map((item) => item.email)).toEqual(first?.keys.split("\n"));
-    expect(first?.kinds).toBe("auauauau");
+    expect(body.import_data.map((item) => item.email)).toEqual(
+      first?.keys.toString("utf8").split("\n"),
+    );
+    expect(first?.kinds.toString("latin1")).toBe("auauauau");
     expect(first).toMatchObject({ adds: 4, updates: 4, phase: "import" });
   });
 
@@ -77,16 +79,20 @@ describe("importChunks", () => {
     );
     const body = typeof first?.body === "string" ? first.body : "";
     expect(first?.hash).toBe(createHash("sha256").update(body).digest("hex"));
-    expect([first?.keys, first?.kinds, first?.adds, first?.updates]).toEqual([
-      "zoë@exämple.com\nann@example.com",
-      "au",
-      1,
-      1,
-    ]);
+    expect([
+      first?.keys.toString("utf8"),
+      first?.kinds.toString("latin1"),
+      first?.adds,
+      first?.updates,
+    ]).toEqual(["zoë@exämple.com\nann@example.com", "au", 1, 1]);
     expect(second?.body).toBe(
       JSON.stringify({ import_data: items.slice(2), list_ids: ["list-1"] }),
     );
-    expect([second?.index, second?.keys, second?.kinds]).toEqual([1, "bo@example.com", "a"]);
+    expect([
+      second?.index,
+      second?.keys.toString("utf8"),
+      second?.kinds.toString("latin1"),
+    ]).toEqual([1, "bo@example.com", "a"]);
   });
 
   it.each([
@@ -103,7 +109,7 @@ describe("importChunks", () => {
     const [chunk] = await collect(importChunks(from(input), [list]));
     const items = emails.map((email) => ({ email, last_name: "Lee" }));
     expect(chunk?.body).toBe(JSON.stringify({ import_data: items, list_ids: [list] }));
-    expect(chunk?.keys).toBe(emails.join("\n"));
+    expect(chunk?.keys.toString("utf8")).toBe(emails.join("\n"));
   });
 
   it("keeps every body under maxBytes", async () => {
@@ -112,6 +118,20 @@ describe("importChunks", () => {
     for (const chunk of chunks)
       expect(Buffer.byteLength(chunk.body as string)).toBeLessThanOrEqual(400);
     expect(chunks.reduce((sum, chunk) => sum + chunk.itemCount, 0)).toBe(40);
+  });
+
+  it("hands each chunk keys and kinds of its own (the buffers they are gathered in are reused)", async () => {
+    const chunks = await collect(importChunks(changes(30), ["list-1"], { maxItems: 8 }));
+    expect(chunks.map((chunk) => chunk.keys.toString("utf8").split("\n")[0])).toEqual([
+      "p0000@example.com",
+      "p0012@example.com",
+      "p0024@example.com",
+    ]);
+    expect(chunks.map((chunk) => chunk.kinds.toString("latin1"))).toEqual([
+      "auauauau",
+      "auauauau",
+      "auau",
+    ]);
   });
 
   it("is deterministic: the same changes give the same hashes", async () => {
@@ -130,5 +150,6 @@ describe("removalChunks", () => {
     expect(chunks.map((chunk) => chunk.itemCount)).toEqual([500, 500, 1]);
     expect(chunks[2]?.body).toEqual({ source: { contact_ids: ["c1000"] }, list_ids: ["list-1"] });
     expect(chunks.every((chunk) => chunk.phase === "remove")).toBe(true);
+    expect(chunks[2]?.keys.toString("utf8")).toBe("k1000");
   });
 });
