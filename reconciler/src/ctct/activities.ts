@@ -145,7 +145,7 @@ export class ActivityCreator {
   /** POSTs `body` to `/activities/<kind>` and returns the created activity. */
   async create(
     kind: string,
-    body: string | object,
+    body: string | Uint8Array | object,
     fingerprint: ActivityFingerprint = {},
   ): Promise<ActivityResource> {
     const sentAt = Date.now();

@@ -43,8 +43,8 @@ export interface ApiRequest {
   path?: string;
   query?: Readonly<Record<string, string | number | boolean | undefined>>;
   href?: string;
-  /** JSON body; a string is sent as is (the import chunker pre-serialises). */
-  body?: string | object;
+  /** JSON body; a string or UTF-8 bytes are sent as they are (import bodies come serialised). */
+  body?: string | Uint8Array | object;
   /**
    * For POSTs: after an ambiguous failure (5xx, reset, timeout) the request may have taken
    * effect. This looks for that effect and returns the response body it stands for, or undefined
@@ -176,7 +176,7 @@ export class ApiTransport {
     const body =
       call.body === undefined
         ? undefined
-        : typeof call.body === "string"
+        : typeof call.body === "string" || call.body instanceof Uint8Array
           ? call.body
           : JSON.stringify(call.body);
     const idempotent = call.method !== "POST";

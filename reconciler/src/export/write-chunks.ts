@@ -22,8 +22,8 @@ export interface WriteChunk {
   /** SHA-256 (hex) of the body. */
   hash: string;
   itemCount: number;
-  /** The request body (pre-serialised JSON for imports). */
-  body: string | object;
+  /** The request body: UTF-8 JSON bytes for imports, an object for removals. */
+  body: Buffer | object;
   /**
    * The e-mail keys in body order, newline-joined UTF-8 (to name rows the service rejects).
    * Bytes, not a string: a chunk in flight holds them until its activity completes, and 30
@@ -44,9 +44,10 @@ export const REMOVE_CHUNK_IDS = 500;
 
 /**
  * Import chunks for the `add` and `update` changes of a diff. A chunk's body, keys and kinds are
- * gathered as bytes in buffers reused from chunk to chunk and become one string each when the
- * chunk is complete: 40,000 item strings held until then would survive V8's young-generation
- * collections, grow it, and fill the old generation with garbage (ADR 0010).
+ * gathered as bytes in buffers reused from chunk to chunk and copied out once the chunk is
+ * complete: 40,000 item strings held until then would survive V8's young-generation
+ * collections, grow it, and fill the old generation with garbage (ADR 0010). The body stays
+ * bytes, outside V8's heap, and is sent as they are.
  */
 export async function* importChunks(
   changes: AsyncIterable<DiffChange<DesiredRow>>,
@@ -70,27 +71,16 @@ export async function* importChunks(
   let index = 0;
   const prefixBytes = body.write(prefix, 0, "utf8");
   const suffixBytes = Buffer.from(suffix, "utf8");
-  let ascii = true;
-  // The same body as UTF-16, kept once it holds a non-ASCII character (see `flush`).
-  let wide: Buffer = Buffer.alloc(0);
-  let wideUsed = 0;
   const flush = (): WriteChunk => {
     body = roomFor(body, prefixBytes + bodyUsed + suffixBytes.length);
     const end = prefixBytes + bodyUsed + suffixBytes.copy(body, prefixBytes + bodyUsed);
-    // The body becomes a Latin-1 string when it is ASCII, else a UTF-16 one, which Node keeps
-    // outside V8's heap past 1 MB: a 3.5 MB string on the heap outlives young-generation
-    // collections while it is sent, and V8 grows the young generation by what outlives them.
     const chunk: WriteChunk = {
       phase: "import",
       index,
       hash: createHash("sha256").update(body.subarray(0, end)).digest("hex"),
       itemCount: count,
-      body:
-        ascii && suffixBytes.length === suffix.length
-          ? body.toString("latin1", 0, end)
-          : ascii
-            ? body.toString("utf8", 0, end)
-            : wide.toString("utf16le", 0, wideUsed + wide.write(suffix, wideUsed, "utf16le")),
+      // Sent as these bytes: a string would be encoded to UTF-8 again on every send.
+      body: Buffer.from(body.subarray(0, end)),
       // Copies: `keys` and `kinds` are reused for the next chunk.
       keys: Buffer.from(keys.subarray(0, Math.max(0, keysUsed - 1))),
       kinds: Buffer.from(kinds.subarray(0, count)),
@@ -100,7 +90,6 @@ export async function* importChunks(
     index += 1;
     bodyUsed = 0;
     keysUsed = 0;
-    ascii = true;
     count = 0;
     adds = 0;
     updates = 0;
@@ -119,22 +108,6 @@ export async function* importChunks(
       body = roomFor(body, prefixBytes + bodyUsed + comma + bytes);
       if (comma === 1) body[prefixBytes + bodyUsed] = 0x2c;
       bodyUsed += comma + body.write(json, prefixBytes + bodyUsed + comma, "utf8");
-      if (ascii && bytes !== json.length) {
-        // From now on the chunk is kept as UTF-16 too; what it holds before this item is ASCII.
-        ascii = false;
-        const before = prefixBytes + bodyUsed - bytes - comma;
-        wide = roomFor(wide, 2 * before);
-        for (let i = 0; i < before; i += 1) {
-          wide[2 * i] = body[i] as number;
-          wide[2 * i + 1] = 0;
-        }
-        wideUsed = 2 * before;
-      }
-      if (!ascii) {
-        wide = roomFor(wide, wideUsed + 2 * (1 + json.length + suffix.length));
-        if (comma === 1) wideUsed += wide.write(",", wideUsed, "utf16le");
-        wideUsed += wide.write(json, wideUsed, "utf16le");
-      }
       const key = change.desired.key;
       keys = roomFor(keys, keysUsed + key.length * 3 + 1);
       keysUsed = writeUtf8(keys, keysUsed, key);
