@@ -9,6 +9,7 @@ import { batchesOf } from "../core/batched.ts";
 import type { DiffChange } from "../core/diff.ts";
 import { writeUtf8 } from "../core/utf8-write.ts";
 import { toImportItem } from "../ctct/import-chunker.ts";
+import { importItemRoom, writeImportItem } from "../ctct/import-item-json.ts";
 import type { ImportChunkLimits } from "../ctct/import-chunker.ts";
 import { contactOf } from "./desired-contacts.ts";
 import type { DesiredRow } from "./desired-contacts.ts";
@@ -62,6 +63,8 @@ export async function* importChunks(
   let body: Buffer = Buffer.allocUnsafe(Math.max(64 * 1024, Math.min(maxBytes, 4 * 1024 * 1024)));
   let keys: Buffer = Buffer.allocUnsafe(64 * 1024);
   let kinds: Buffer = Buffer.allocUnsafe(Math.min(maxItems, 64 * 1024));
+  // One item's JSON, written here first: whether it still fits the chunk depends on its size.
+  let item: Buffer = Buffer.allocUnsafe(4 * 1024);
   // Bytes of the items and their commas in `body` (written after the prefix).
   let bodyUsed = 0;
   let keysUsed = 0;
@@ -98,8 +101,14 @@ export async function* importChunks(
   for await (const batch of batchesOf(changes)) {
     for (const change of batch) {
       if (change.kind !== "add" && change.kind !== "update") continue;
-      const json = JSON.stringify(toImportItem(contactOf(change.desired)));
-      const bytes = Buffer.byteLength(json);
+      const desired = change.desired;
+      item = roomFor(item, importItemRoom(desired.key, desired.fields));
+      let bytes = writeImportItem(item, 0, desired.key, desired.fields);
+      if (bytes === undefined) {
+        const json = JSON.stringify(toImportItem(contactOf(desired)));
+        item = roomFor(item, 3 * json.length);
+        bytes = item.write(json, 0, "utf8");
+      }
       // Body bytes: the frame, the items and one comma between each two.
       if (count >= maxItems || (count > 0 && frameBytes + bodyUsed + 1 + bytes > maxBytes)) {
         yield flush();
@@ -107,7 +116,8 @@ export async function* importChunks(
       const comma = count > 0 ? 1 : 0;
       body = roomFor(body, prefixBytes + bodyUsed + comma + bytes);
       if (comma === 1) body[prefixBytes + bodyUsed] = 0x2c;
-      bodyUsed += comma + body.write(json, prefixBytes + bodyUsed + comma, "utf8");
+      item.copy(body, prefixBytes + bodyUsed + comma, 0, bytes);
+      bodyUsed += comma + bytes;
       const key = change.desired.key;
       keys = roomFor(keys, keysUsed + key.length * 3 + 1);
       keysUsed = writeUtf8(keys, keysUsed, key);
