@@ -80,16 +80,17 @@ function writeField(
   start: number,
   end: number,
 ): number | undefined {
-  let from = start;
-  let to = end;
-  while (from < to && text.charCodeAt(from) === SPACE) from += 1;
-  while (to > from && text.charCodeAt(to - 1) === SPACE) to -= 1;
-  if (from === to) return printable(text, start, end) ? out : undefined;
-  out += buffer.write(prefix, out, "latin1");
-  return writeValue(buffer, out, text, from, to, false);
+  const valueAt = out + buffer.write(prefix, out, "latin1");
+  const written = writeValue(buffer, valueAt, text, start, end, false);
+  if (written === undefined) return undefined;
+  // Only the closing quote: the value was empty or spaces, and is left out.
+  return written === valueAt + 1 ? out : written;
 }
 
-/** The characters `text[from, to)` JSON-escaped, then a closing quote; lower-cased for e-mails. */
+/**
+ * The characters `text[from, to)` trimmed of spaces (in printable ASCII, all that `trim()`
+ * removes), JSON-escaped, then a closing quote; lower-cased for e-mails.
+ */
 function writeValue(
   buffer: Buffer,
   out: number,
@@ -98,13 +99,11 @@ function writeValue(
   to: number,
   lowerCase: boolean,
 ): number | undefined {
-  let at = out;
   let begin = from;
   let finish = to;
-  if (lowerCase) {
-    while (begin < finish && text.charCodeAt(begin) === SPACE) begin += 1;
-    while (finish > begin && text.charCodeAt(finish - 1) === SPACE) finish -= 1;
-  }
+  while (begin < finish && text.charCodeAt(begin) === SPACE) begin += 1;
+  while (finish > begin && text.charCodeAt(finish - 1) === SPACE) finish -= 1;
+  let at = out;
   for (let i = begin; i < finish; i += 1) {
     let code = text.charCodeAt(i);
     if (code < SPACE || code > 0x7e) return undefined;
@@ -133,15 +132,6 @@ function plainCustomName(name: string): boolean {
   for (let i = 0; i < name.length; i += 1) {
     const code = name.charCodeAt(i);
     if (code < SPACE || code > 0x7e || code === QUOTE || code === BACKSLASH) return false;
-  }
-  return true;
-}
-
-/** True when `text[start, end)` holds only printable ASCII. */
-function printable(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code < SPACE || code > 0x7e) return false;
   }
   return true;
 }
