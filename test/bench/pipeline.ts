@@ -288,8 +288,10 @@ interface MemoryAtPeak {
 function sampleMemory(): { stop(): MemoryAtPeak } {
   let peak: MemoryAtPeak | undefined;
   const take = (): void => {
+    // `rss()` alone is cheap; the whole breakdown (0.4 s of CPU in a first export's process when
+    // taken every 20 ms) only when the RSS is a new peak.
+    if (peak !== undefined && process.memoryUsage.rss() <= peak.rss * 1024 * 1024) return;
     const usage = process.memoryUsage();
-    if (peak !== undefined && usage.rss <= peak.rss * 1024 * 1024) return;
     const young = getHeapSpaceStatistics().find((space) => space.space_name === "new_space");
     const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
     peak = {

@@ -12,6 +12,7 @@ import { DEFAULT_PROFILE_LIMIT } from "../core/guards.ts";
 import type { ExportPlan } from "../core/plan.ts";
 import type { RowError } from "../core/mapping.ts";
 import { hashCanonical } from "../core/canonical-json.ts";
+import { sortedKeyMatcher } from "../core/sorted-key-set.ts";
 import { applicationKeyOf } from "../scheduler/request-budget.ts";
 import { SchedulerStore, utcDay } from "../scheduler/scheduler-store.ts";
 import { readSourceVersion } from "../scheduler/source-version.ts";
@@ -90,7 +91,7 @@ export async function planExport(
     membership: definition.membership,
     guards: definition.guards,
     profileLimit: deps.profileLimit ?? DEFAULT_PROFILE_LIMIT,
-    isSuppressed: (key) => emails.has(key),
+    isSuppressed: sortedKeyMatcher(emails),
   }));
   // Awaited below; a failure while the segments are still read is not unhandled meanwhile.
   for (const read of [listRead, previousRead, rulesRead]) read.catch(() => undefined);

@@ -13,6 +13,7 @@
  */
 import type { Membership } from "../core/diff.ts";
 import { AppError } from "../core/errors.ts";
+import { sortedKeyMatcher } from "../core/sorted-key-set.ts";
 import type { ReconcileRun } from "../runs/reconcile-run.ts";
 import { openSegmentSource } from "../sources/open-source.ts";
 import type { RunOutcome } from "../store/run-store.ts";
@@ -117,8 +118,12 @@ async function reconcileExport(state: RunState): Promise<RunOutcome> {
     state.phase("reading-opt-outs");
     const unsubscribed = await state.waiting(unsubscribedRead);
     state.throwIfStopped();
-    return await syncDesired(state, desired, list?.listId, definition.membership, (key) =>
-      unsubscribed.has(key),
+    return await syncDesired(
+      state,
+      desired,
+      list?.listId,
+      definition.membership,
+      sortedKeyMatcher(unsubscribed),
     );
   } finally {
     await desired.dispose();
