@@ -184,7 +184,8 @@ describe("a mirror export over its life", () => {
     expect(leaver?.permission).toBe("implicit");
     expect(leaver?.listIds).toEqual([]);
     expect(members(accountId, listName)).toHaveLength(18);
-    // Four runs so far: only the current snapshot and the one before it are kept.
+    // Four runs so far: only the current snapshot and the one before it (with any contact ids
+    // stored beside them) are kept.
     expect(await readdir(join(dir, "snapshots", "mirror"))).toHaveLength(2);
   });
 

@@ -85,7 +85,10 @@ export async function planExport(
       existing === undefined || options.compareWithStored === false
         ? undefined
         : await deps.store.runs.currentSnapshot(existing.id);
-    return previousSnapshotOf(deps.snapshots, name, current, (await listRead)?.listId);
+    // A plan counts removals; it has no use for the contact ids stored beside the snapshot.
+    return previousSnapshotOf(deps.snapshots, name, current, (await listRead)?.listId, {
+      contactIds: false,
+    });
   })();
   const rulesRead = optOutsRead.then(({ emails }): PlanRules => ({
     membership: definition.membership,

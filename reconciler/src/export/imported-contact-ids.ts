@@ -1,7 +1,7 @@
 /**
  * The Constant Contact ids of the contacts a run's imports created or changed, learnt once the
- * imports completed, so the next snapshot keeps every synced contact's id and a later run
- * removes leavers without reading the whole list (ADR 0005). Import effects apply when an
+ * imports completed and kept beside the run's snapshot, so every synced contact's id is known and
+ * a later run removes leavers without reading the whole list (ADR 0005, ADR 0010). Import effects apply when an
  * activity completes (CONTRACT §2.2), and an import sets `updated_at` on every contact it
  * touches, so `GET /contacts?lists=…&updated_after=<first import's created_at>` returns them
  * all (CONTRACT §1, §4), one request per 500. When so many were imported that paging would cost
@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { CtctClient } from "../ctct/client.ts";
 import { batched, BatchCursor, batchesOf } from "../core/batched.ts";
 import type { Batched } from "../core/batched.ts";
+import type { SnapshotEntry } from "../core/diff.ts";
 import { normalizeEmail } from "../core/email.ts";
 import { RecordSorter } from "./record-sorter.ts";
 import type { RecordSorterOptions, SortedRecords } from "./record-sorter.ts";
@@ -93,47 +94,56 @@ export async function fetchImportedContactIds(
 }
 
 /**
- * Sets each entry's contact id from `ids` (lines `key\tid` sorted by key) where it has one;
- * `entries` must be sorted by key too. One pass over both, a batch at a time.
+ * The ids of `ids` (lines `key\tid` sorted by key) as snapshot entries, to be stored beside the
+ * snapshot they complete (ADR 0010).
+ */
+export function contactIdEntries(ids: AsyncIterable<string[]>): Batched<SnapshotEntry> {
+  return batched(async function* () {
+    for await (const lines of ids) {
+      yield lines.map((line): SnapshotEntry => {
+        const tab = line.indexOf("\t");
+        return { key: line.slice(0, tab), hash: "", contactId: line.slice(tab + 1) };
+      });
+    }
+  });
+}
+
+/**
+ * Sets each entry's contact id from `ids` (entries sorted by key, each with its id) where it has
+ * one; `entries` must be sorted by key too. One pass over both, a batch at a time.
  */
 export function withContactIds<T extends { key: string; contactId?: string | undefined }>(
   entries: AsyncIterable<T>,
-  ids: AsyncIterable<string[]>,
+  ids: AsyncIterable<SnapshotEntry>,
 ): Batched<T> {
   return batched(() => withIdBatches(entries, ids));
 }
 
 async function* withIdBatches<T extends { key: string; contactId?: string | undefined }>(
   entries: AsyncIterable<T>,
-  ids: AsyncIterable<string[]>,
+  ids: AsyncIterable<SnapshotEntry>,
 ): AsyncGenerator<T[]> {
-  const lines = new BatchCursor(batched(() => ids));
-  let idKey: string | undefined;
-  let id = "";
-  const advance = async (): Promise<void> => {
-    if (lines.needsFill) await lines.fill();
-    const line = lines.peek();
-    if (line === undefined) {
-      idKey = undefined;
-      return;
-    }
-    lines.advance();
-    const tab = line.indexOf("\t");
-    idKey = line.slice(0, tab);
-    id = line.slice(tab + 1);
-  };
+  const known = new BatchCursor(ids);
   try {
-    await advance();
     for await (const batch of batchesOf(entries)) {
       const out = new Array<T>(batch.length);
       for (let i = 0; i < batch.length; i += 1) {
         const entry = batch[i] as T;
-        while (idKey !== undefined && idKey < entry.key) await advance();
-        out[i] = idKey === entry.key ? { ...entry, contactId: id } : entry;
+        let id: SnapshotEntry | undefined;
+        for (;;) {
+          if (known.needsFill) await known.fill();
+          id = known.peek();
+          if (id === undefined || id.key >= entry.key) break;
+          known.advance();
+        }
+        out[i] =
+          id?.key === entry.key && id.contactId !== undefined
+            ? { ...entry, contactId: id.contactId }
+            : entry;
       }
       yield out;
     }
   } finally {
-    await lines.close();
+    await known.close();
   }
 }

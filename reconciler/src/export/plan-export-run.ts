@@ -14,6 +14,7 @@ import type { SnapshotRef, SnapshotStore } from "../snapshots/snapshot-store.ts"
 import type { SegmentSource } from "../sources/segment-source.ts";
 import type { CurrentSnapshot } from "../store/run-store.ts";
 import { collectDesiredContacts } from "./desired-contacts.ts";
+import { withContactIds } from "./imported-contact-ids.ts";
 import type {
   CollectOptions,
   DesiredContacts,
@@ -37,17 +38,21 @@ export interface PlanRules {
 export interface PreviousSnapshot {
   store: SnapshotStore;
   ref?: SnapshotRef | undefined;
+  /** The contact ids stored beside it ({@link CurrentSnapshot.idsId}), read with its entries. */
+  idsId?: string | undefined;
 }
 
 /**
  * The snapshot to compare with: the export's current one when it was synced to the list the
- * export resolves to now (`listId`), else none — a run to another list starts from nothing.
+ * export resolves to now (`listId`), else none — a run to another list starts from nothing. A plan
+ * that never removes anybody has no use for the contact ids (`contactIds: false`).
  */
 export function previousSnapshotOf(
   snapshots: SnapshotStore,
   exportName: string,
   current: CurrentSnapshot | undefined,
   listId: string | undefined,
+  options: { contactIds?: boolean } = {},
 ): PreviousSnapshot {
   if (current === undefined || listId === undefined || current.listId !== listId) {
     return { store: snapshots };
@@ -61,12 +66,17 @@ export function previousSnapshotOf(
       bytes: current.bytes,
       createdAt: "",
     },
+    idsId: options.contactIds === false ? undefined : (current.idsId ?? undefined),
   };
 }
 
-/** Streams the previous snapshot's entries (nothing on a first run). */
+/** Streams the previous snapshot's entries with their contact ids (nothing on a first run). */
 export function previousEntries(previous: PreviousSnapshot): AsyncIterable<SnapshotEntry> {
-  return previous.ref === undefined ? emptyEntries() : previous.store.read(previous.ref.id);
+  if (previous.ref === undefined) return emptyEntries();
+  const entries = previous.store.read(previous.ref.id);
+  return previous.idsId === undefined
+    ? entries
+    : withContactIds(entries, previous.store.read(previous.idsId));
 }
 
 /**

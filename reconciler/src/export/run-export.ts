@@ -56,7 +56,12 @@ export function createExportReconciler(deps: ExportRunDependencies): ReconcileRu
         // Pruned before the run is finished, so whoever sees it finished sees the snapshots it
         // leaves; the current one and the new one are both kept, so a crash here loses nothing.
         const current = await deps.store.runs.currentSnapshot(context.export.id);
-        await pruneSnapshots(state, [outcome.snapshot.snapshotId, current?.snapshotId]);
+        await pruneSnapshots(state, [
+          outcome.snapshot.snapshotId,
+          outcome.snapshot.idsId,
+          current?.snapshotId,
+          current?.idsId,
+        ]);
       }
       return outcome;
     } finally {
@@ -186,7 +191,7 @@ async function syncDesired(
     next = await writeSnapshot();
   }
   // With `mirror`, the ids of the contacts a run added are learnt once the imports completed and
-  // merged into the next snapshot, so that later removals need no read of the list. Updated
+  // stored beside the snapshot, so that later removals need no read of the list. Updated
   // contacts keep the ids the previous snapshot holds: a run that only updates reads no ids.
   const imports = plan.counts.adds + plan.counts.updates;
   if (membership === "mirror" && plan.counts.adds > 0 && next.written) {
@@ -209,6 +214,7 @@ async function syncDesired(
     snapshot: {
       exportId: state.export.id,
       snapshotId: next.id,
+      idsId: next.idsId,
       entries: next.entries,
       bytes: next.bytes,
       runId: state.run.id,

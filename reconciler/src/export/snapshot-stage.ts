@@ -2,11 +2,12 @@
  * The snapshot a run ends with (DESIGN §4.2): what is on the list because of this export, written
  * as a sorted file and made current in the transaction that ends the run. Rows Constant Contact
  * rejected are left out (or kept as they were) so the next run tries them again; with `mirror`,
- * the ids of the contacts imported are merged in, so later removals need no read of the list.
+ * the ids of the contacts imported are written beside it, so later removals need no read of the
+ * list.
  */
 import type { Membership } from "../core/diff.ts";
 import type { ExportPlan } from "../core/plan.ts";
-import { fetchImportedContactIds, withContactIds } from "./imported-contact-ids.ts";
+import { contactIdEntries, fetchImportedContactIds } from "./imported-contact-ids.ts";
 import type { DesiredContacts } from "./desired-contacts.ts";
 import type { PreviousSnapshot } from "./plan-export-run.ts";
 import { recordNextSnapshot } from "./record-snapshot.ts";
@@ -15,6 +16,8 @@ import type { RunState } from "./run-state.ts";
 /** The snapshot a run ends with; `written` is false when it is the previous one, unchanged. */
 export interface SnapshotWritten {
   id: string;
+  /** The contact ids learnt after it was written, stored beside it (see {@link withImportedIds}). */
+  idsId: string | null;
   entries: number;
   bytes: number;
   written: boolean;
@@ -46,6 +49,7 @@ export async function writeNextSnapshot(
   ) {
     return {
       id: previous.ref.id,
+      idsId: previous.idsId ?? null,
       entries: previous.ref.entries,
       bytes: input.previousBytes ?? 0,
       written: false,
@@ -59,10 +63,15 @@ export async function writeNextSnapshot(
     store: state.deps.snapshots,
     isConfirmed: (key) => !rejected.has(key),
   });
-  return { id: ref.id, entries: ref.entries, bytes: ref.bytes, written: true };
+  return { id: ref.id, idsId: null, entries: ref.entries, bytes: ref.bytes, written: true };
 }
 
-/** Rewrites a snapshot just written with the ids of the contacts the run imported. */
+/**
+ * Learns the ids of the contacts the run imported and writes them beside the snapshot just
+ * written, which stays as it is: the next run's snapshot, written while that run waits on its
+ * activities, carries them. Rewriting this one with the ids took a read and a write of every
+ * entry after the last activity completed (ADR 0010).
+ */
 export async function withImportedIds(
   state: RunState,
   written: SnapshotWritten,
@@ -75,13 +84,8 @@ export async function withImportedIds(
     }),
   );
   try {
-    const snapshots = state.deps.snapshots;
-    const ref = await snapshots.write(
-      state.export.name,
-      withContactIds(snapshots.read(written.id), ids.lines()),
-    );
-    await snapshots.delete(written.id);
-    return { id: ref.id, entries: ref.entries, bytes: ref.bytes, written: true };
+    const ref = await state.deps.snapshots.write(state.export.name, contactIdEntries(ids.lines()));
+    return { ...written, idsId: ref.id };
   } finally {
     await ids.dispose();
   }
@@ -94,7 +98,7 @@ export async function withImportedIds(
  */
 export async function pruneSnapshots(
   state: RunState,
-  keep: ReadonlyArray<string | undefined>,
+  keep: ReadonlyArray<string | null | undefined>,
 ): Promise<void> {
   try {
     for (const id of await state.deps.snapshots.list(state.export.name)) {

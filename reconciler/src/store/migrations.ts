@@ -219,6 +219,15 @@ export const migrations: readonly Migration[] = [
        WHERE s.id = 'legacy-' || e.id AND jsonb_typeof(e.definition->'source') = 'object'`,
     ],
   },
+  {
+    version: 6,
+    name: "export snapshots: the contact ids learnt after the snapshot was written",
+    statements: [
+      // A run learns the ids of the contacts it added once its imports completed; they are
+      // written beside its snapshot rather than into a rewrite of it (ADR 0010).
+      `ALTER TABLE export_snapshots ADD COLUMN ids_snapshot_id text`,
+    ],
+  },
 ];
 
 /** An arbitrary constant that names the migration advisory lock. */

@@ -73,6 +73,11 @@ export interface ChunkCheckpoint {
 /** The snapshot an export last synced. */
 export interface CurrentSnapshot {
   snapshotId: string;
+  /**
+   * The contact ids the run learnt after writing the snapshot (a file of the same store, entries
+   * sorted by key, each with its `contactId`): an entry of the snapshot takes its id from there.
+   */
+  idsId: string | null;
   entries: number;
   bytes: number;
   runId: string | null;
@@ -272,11 +277,13 @@ export class RunStore {
       const snapshot = outcome.snapshot;
       if (snapshot !== undefined) {
         await tx.query(
-          `INSERT INTO export_snapshots (export_id, snapshot_id, entries, bytes, run_id, list_id)
-           VALUES ($1, $2, $3, $4, $5, $6)
+          `INSERT INTO export_snapshots
+             (export_id, snapshot_id, entries, bytes, run_id, list_id, ids_snapshot_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (export_id) DO UPDATE SET snapshot_id = EXCLUDED.snapshot_id,
              entries = EXCLUDED.entries, bytes = EXCLUDED.bytes, run_id = EXCLUDED.run_id,
-             list_id = EXCLUDED.list_id, updated_at = now()`,
+             list_id = EXCLUDED.list_id, ids_snapshot_id = EXCLUDED.ids_snapshot_id,
+             updated_at = now()`,
           [
             snapshot.exportId,
             snapshot.snapshotId,
@@ -284,6 +291,7 @@ export class RunStore {
             snapshot.bytes,
             runId,
             snapshot.listId,
+            snapshot.idsId,
           ],
         );
       }
@@ -343,6 +351,7 @@ export class RunStore {
     if (row === undefined) return undefined;
     return {
       snapshotId: text(row, "snapshot_id"),
+      idsId: textOrNull(row, "ids_snapshot_id"),
       entries: Number(row["entries"]),
       bytes: Number(row["bytes"]),
       runId: textOrNull(row, "run_id"),

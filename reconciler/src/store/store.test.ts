@@ -210,6 +210,53 @@ describe.each(storeBackends)("store on $name", (backend) => {
     expect(await store.runs.get(next.id)).toBeUndefined();
   });
 
+  it("makes a succeeded run's snapshot current, with the contact ids stored beside it", async () => {
+    const connection = await store.insertConnection("c-snap", connectionWrite());
+    const exported = await store.insertExport({
+      name: "e-snap",
+      connectionId: connection.id,
+      definition: definition("c-snap"),
+      definitionHash: "d1",
+    });
+    const runInput = {
+      exportId: exported.id,
+      trigger: "manual" as const,
+      generation: 1,
+      definitionHash: "d1",
+      stack: null,
+      updateId: null,
+      requestedBy: "ci",
+    };
+    const finishWith = async (snapshotId: string, idsId: string | null): Promise<void> => {
+      const run = await store.runs.insert(runInput);
+      await store.runs.finish(run.id, {
+        status: "succeeded",
+        counts: {},
+        snapshot: {
+          exportId: exported.id,
+          snapshotId,
+          idsId,
+          entries: 3,
+          bytes: 30,
+          runId: run.id,
+          listId: "list-1",
+        },
+      });
+    };
+    expect(await store.runs.currentSnapshot(exported.id)).toBeUndefined();
+    await finishWith("e-snap/a.tsv.gz", "e-snap/a-ids.tsv.gz");
+    expect(await store.runs.currentSnapshot(exported.id)).toMatchObject({
+      snapshotId: "e-snap/a.tsv.gz",
+      idsId: "e-snap/a-ids.tsv.gz",
+      listId: "list-1",
+    });
+    // The next run's snapshot carries the ids: the pointer no longer names a file of them.
+    await finishWith("e-snap/b.tsv.gz", null);
+    expect(await store.runs.currentSnapshot(exported.id)).toMatchObject({
+      snapshotId: "e-snap/b.tsv.gz",
+      idsId: null,
+    });
+  });
   it("appends audit entries with the stack and update that caused them", async () => {
     await store.appendAudit({
       actorName: "ci",
@@ -284,7 +331,7 @@ describe.each(storeBackends)("store on $name", (backend) => {
           ],
         );
       }
-      expect(await migrate(opened.db)).toEqual([5]);
+      expect(await migrate(opened.db)).toEqual([5, 6]);
       const files = await legacy.getExport("files-export");
       expect(files?.definition.source).toBe("legacy-files-export");
       expect(await getSource(legacy, "legacy-files-export")).toMatchObject({
