@@ -113,14 +113,14 @@ export function contactIdEntries(ids: AsyncIterable<string[]>): Batched<Snapshot
  * one; `entries` must be sorted by key too. One pass over both, a batch at a time.
  */
 export function withContactIds<T extends { key: string; contactId?: string | undefined }>(
-  entries: AsyncIterable<T>,
+  entries: AsyncIterable<T> | Iterable<T>,
   ids: AsyncIterable<SnapshotEntry>,
 ): Batched<T> {
   return batched(() => withIdBatches(entries, ids));
 }
 
 async function* withIdBatches<T extends { key: string; contactId?: string | undefined }>(
-  entries: AsyncIterable<T>,
+  entries: AsyncIterable<T> | Iterable<T>,
   ids: AsyncIterable<SnapshotEntry>,
 ): AsyncGenerator<T[]> {
   const known = new BatchCursor(ids);

@@ -50,7 +50,9 @@ export async function planRun(
   let kept: Array<DiffChange<DesiredRow>> | undefined = [];
   const plan = await planFromDesired(
     desired,
-    previous,
+    // The plan's pass needs no contact ids: the leavers it keeps take theirs from beside the
+    // snapshot while the imports are sent (`write-stage.ts`), which is time spent waiting.
+    { ...previous, idsId: undefined },
     {
       membership,
       guards: state.export.definition.guards,

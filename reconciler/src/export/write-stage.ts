@@ -6,13 +6,16 @@
  * only the one POST in flight at a crash (ADR 0005).
  */
 import type { DiffChange, Membership, SnapshotEntry } from "../core/diff.ts";
+import { batchesOf } from "../core/batched.ts";
 import { diffSorted } from "../core/diff.ts";
 import { RunStopped } from "../runs/reconcile-run.ts";
 import { checkpointKey, sendChunks } from "./activity-window.ts";
 import type { ConfirmedChunk } from "./activity-window.ts";
 import type { DesiredContacts, DesiredRow } from "./desired-contacts.ts";
+import { withContactIds } from "./imported-contact-ids.ts";
 import { resolveLeaverIds } from "./leaver-contact-ids.ts";
 import { previousEntries } from "./plan-export-run.ts";
+import type { PreviousSnapshot } from "./plan-export-run.ts";
 import type { RunPlan } from "./plan-stage.ts";
 import { rejectedRows } from "./rejected-rows.ts";
 import type { RejectedSample } from "./rejected-rows.ts";
@@ -71,7 +74,7 @@ export async function writeChanges(state: RunState, input: WriteInput): Promise<
   state.phase("writing");
   const findLeavers =
     membership === "mirror" && plan.counts.removals > 0
-      ? leaversOf(state, changes(), listId)
+      ? leaversOf(state, changes(), previous, listId)
       : Promise.resolve<Leaver[]>([]);
   findLeavers.catch(() => undefined);
   const imports = plan.counts.adds + plan.counts.updates;
@@ -112,15 +115,28 @@ export async function writeChanges(state: RunState, input: WriteInput): Promise<
   return { firstImportAt, resumedChunks: previousChunks.size > 0 };
 }
 
-/** The leavers of the diff with their contact ids. */
+/**
+ * The leavers of the diff with their contact ids: from the snapshot, from the ids stored beside
+ * it, else from one read of the list.
+ */
 async function leaversOf(
   state: RunState,
   changes: AsyncIterable<DiffChange<DesiredRow>>,
+  previous: PreviousSnapshot,
   listId: string,
 ): Promise<Leaver[]> {
-  const leaving: SnapshotEntry[] = [];
+  let leaving: SnapshotEntry[] = [];
   for await (const change of changes) {
     if (change.kind === "remove") leaving.push(change.previous);
+  }
+  if (previous.idsId !== undefined && leaving.some((entry) => entry.contactId === undefined)) {
+    const known: SnapshotEntry[] = [];
+    for await (const batch of batchesOf(
+      withContactIds(leaving, previous.store.read(previous.idsId)),
+    )) {
+      known.push(...batch);
+    }
+    leaving = known;
   }
   const resolved = await resolveLeaverIds(state.client, listId, leaving);
   // Already off the list (by hand, or by an earlier attempt of this run): nothing to send.
