@@ -86,6 +86,27 @@ describe.each(storeBackends)("store on $name", (backend) => {
     await dispose?.();
   });
 
+  /** An export `e-<name>` on its own connection, and what inserting one of its runs takes. */
+  async function exportWithRuns(name: string) {
+    const connection = await store.insertConnection(`c-${name}`, connectionWrite());
+    const exported = await store.insertExport({
+      name: `e-${name}`,
+      connectionId: connection.id,
+      definition: definition(`c-${name}`),
+      definitionHash: "d1",
+    });
+    const runInput = {
+      exportId: exported.id,
+      trigger: "manual" as const,
+      generation: 1,
+      definitionHash: "d1",
+      stack: "org/proj/dev",
+      updateId: "u-1",
+      requestedBy: "ci",
+    };
+    return { exported, runInput };
+  }
+
   it("applies migrations once and records them", async () => {
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query<{ version: number }>("SELECT version FROM schema_migrations");
@@ -174,22 +195,7 @@ describe.each(storeBackends)("store on $name", (backend) => {
   });
 
   it("keeps one active run per export, cancels queued runs and lists newest first", async () => {
-    const connection = await store.insertConnection("c-runs", connectionWrite());
-    const exported = await store.insertExport({
-      name: "e-runs",
-      connectionId: connection.id,
-      definition: definition("c-runs"),
-      definitionHash: "d1",
-    });
-    const runInput = {
-      exportId: exported.id,
-      trigger: "manual" as const,
-      generation: 1,
-      definitionHash: "d1",
-      stack: "org/proj/dev",
-      updateId: "u-1",
-      requestedBy: "ci",
-    };
+    const { exported, runInput } = await exportWithRuns("runs");
     const first = await store.runs.insert(runInput);
     expect(first).toMatchObject({
       status: "queued",
@@ -211,22 +217,7 @@ describe.each(storeBackends)("store on $name", (backend) => {
   });
 
   it("makes a succeeded run's snapshot current, with the contact ids stored beside it", async () => {
-    const connection = await store.insertConnection("c-snap", connectionWrite());
-    const exported = await store.insertExport({
-      name: "e-snap",
-      connectionId: connection.id,
-      definition: definition("c-snap"),
-      definitionHash: "d1",
-    });
-    const runInput = {
-      exportId: exported.id,
-      trigger: "manual" as const,
-      generation: 1,
-      definitionHash: "d1",
-      stack: null,
-      updateId: null,
-      requestedBy: "ci",
-    };
+    const { exported, runInput } = await exportWithRuns("snap");
     const finishWith = async (snapshotId: string, idsId: string | null): Promise<void> => {
       const run = await store.runs.insert(runInput);
       await store.runs.finish(run.id, {
