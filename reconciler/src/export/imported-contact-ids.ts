@@ -1,11 +1,12 @@
 /**
  * The Constant Contact ids of the contacts a run's imports created or changed, learnt once the
- * imports completed and kept beside the run's snapshot, so every synced contact's id is known and
- * a later run removes leavers without reading the whole list (ADR 0005, ADR 0010). Import effects apply when an
- * activity completes (CONTRACT §2.2), and an import sets `updated_at` on every contact it
- * touches, so `GET /contacts?lists=…&updated_after=<first import's created_at>` returns them
- * all (CONTRACT §1, §4), one request per 500. When so many were imported that paging would cost
- * more requests than one export of the list (a first export), the list is exported instead.
+ * imports completed and kept beside the run's snapshot, so every synced contact's id is known
+ * and a later run removes leavers without reading the whole list (ADR 0005, ADR 0010). Import
+ * effects apply when an activity completes (CONTRACT §2.2), and an import sets `updated_at` on
+ * every contact it touches, so `GET /contacts?lists=…&updated_after=<first import's created_at>`
+ * returns them all (CONTRACT §1, §4), one request per 500. When so many were imported that paging
+ * would cost more requests than one export of the list (a first export), the list is exported
+ * instead.
  */
 import { z } from "zod";
 import type { CtctClient } from "../ctct/client.ts";

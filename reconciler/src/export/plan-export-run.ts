@@ -44,8 +44,8 @@ export interface PreviousSnapshot {
 
 /**
  * The snapshot to compare with: the export's current one when it was synced to the list the
- * export resolves to now (`listId`), else none — a run to another list starts from nothing. A plan
- * that never removes anybody has no use for the contact ids (`contactIds: false`).
+ * export resolves to now (`listId`), else none — a run to another list starts from nothing. A
+ * plan that only counts (a preview) has no use for the ids stored beside it (`contactIds: false`).
  */
 export function previousSnapshotOf(
   snapshots: SnapshotStore,

@@ -16,7 +16,7 @@ import type { RunState } from "./run-state.ts";
 /** The snapshot a run ends with; `written` is false when it is the previous one, unchanged. */
 export interface SnapshotWritten {
   id: string;
-  /** The contact ids learnt after it was written, stored beside it (see {@link withImportedIds}). */
+  /** The contact ids learnt after it was written, stored beside it ({@link withImportedIds}). */
   idsId: string | null;
   entries: number;
   bytes: number;
