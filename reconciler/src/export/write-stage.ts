@@ -127,7 +127,9 @@ async function leaversOf(
 ): Promise<Leaver[]> {
   let leaving: SnapshotEntry[] = [];
   for await (const change of changes) {
-    if (change.kind === "remove") leaving.push(change.previous);
+    // A copy: an entry as read is slices of its chunk of snapshot text, and leavers spread over
+    // a large snapshot would keep nearly all of it alive (ADR 0010, as for the plan's changes).
+    if (change.kind === "remove") leaving.push(structuredClone(change.previous));
   }
   if (previous.idsId !== undefined && leaving.some((entry) => entry.contactId === undefined)) {
     const known: SnapshotEntry[] = [];
