@@ -3,10 +3,13 @@ import { describe, expect, it } from "vitest";
 import type { SnapshotEntry } from "../core/diff.ts";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot-format.ts";
 
-async function encode(entries: SnapshotEntry[]): Promise<string> {
-  let text = "";
-  for await (const chunk of encodeSnapshot(entries)) text += chunk;
-  return text;
+async function encodeChunks(entries: Iterable<SnapshotEntry>): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of encodeSnapshot(entries)) chunks.push(chunk);
+  return chunks;
+}
+async function encode(entries: Iterable<SnapshotEntry>): Promise<string> {
+  return Buffer.concat(await encodeChunks(entries)).toString("utf8");
 }
 async function decode(text: string): Promise<SnapshotEntry[]> {
   const out: SnapshotEntry[] = [];
@@ -34,6 +37,20 @@ describe("snapshot format", () => {
   ];
   it.each(roundTrips)("round-trips %s", async (_name, entries) => {
     expect(await decode(await encode(entries))).toEqual(entries);
+  });
+
+  it("splits a large snapshot into chunks that each end at a line break", async () => {
+    const entries = Array.from({ length: 12_000 }, (_, i): SnapshotEntry => ({
+      key: `zoë-${String(i).padStart(6, "0")}@x.io`,
+      hash: "h".repeat(11),
+      contactId: `c-${i}-${"ü".repeat(8)}`,
+    }));
+    const chunks = await encodeChunks(entries);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) expect(chunk.at(-1)).toBe(10);
+    const text = Buffer.concat(chunks).toString("utf8");
+    expect(text.split("\n")[1]).toBe(`zoë-000000@x.io\t${"h".repeat(11)}\tc-0-${"ü".repeat(8)}`);
+    expect(await decode(text)).toEqual(entries);
   });
 
   const badWrites: Array<[string, SnapshotEntry[], string]> = [
