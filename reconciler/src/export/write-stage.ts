@@ -64,9 +64,14 @@ export async function writeChanges(state: RunState, input: WriteInput): Promise<
   });
   Object.assign(state.counts, { added: 0, updated: 0, removed: 0, rejected: 0 });
 
+  // A diff again (more changes than the plan kept) needs no contact ids: the leavers take theirs
+  // from beside the snapshot, one read of the ids for them alone (`leaversOf`).
   const changes = (): AsyncIterable<DiffChange<DesiredRow>> =>
     kept === undefined
-      ? diffSorted(desired.rows(), previousEntries(previous), { membership, isSuppressed })
+      ? diffSorted(desired.rows(), previousEntries({ ...previous, idsId: undefined }), {
+          membership,
+          isSuppressed,
+        })
       : iterate(kept);
 
   // Leavers (`mirror` only) are found while the imports are sent and processed: their contact
