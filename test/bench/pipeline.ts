@@ -275,6 +275,8 @@ function cpuMsSince(before: NodeJS.CpuUsage): number {
 
 /** Where the memory was when RSS peaked, in MB (`process.memoryUsage()` and V8's young space). */
 interface MemoryAtPeak {
+  /** RSS when sampling started (the process with its modules loaded, before the work). */
+  startRss: number;
   rss: number;
   heapTotal: number;
   heapUsed: number;
@@ -287,6 +289,7 @@ interface MemoryAtPeak {
 /** Samples memory every 20 ms until `stop()`, keeping the sample of the highest RSS. */
 function sampleMemory(): { stop(): MemoryAtPeak } {
   let peak: MemoryAtPeak | undefined;
+  const startRss = Math.round(process.memoryUsage.rss() / 1024 / 1024);
   const take = (): void => {
     // `rss()` alone is cheap; the whole breakdown (0.4 s of CPU in a first export's process when
     // taken every 20 ms) only when the RSS is a new peak.
@@ -295,6 +298,7 @@ function sampleMemory(): { stop(): MemoryAtPeak } {
     const young = getHeapSpaceStatistics().find((space) => space.space_name === "new_space");
     const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
     peak = {
+      startRss,
       rss: mb(usage.rss),
       heapTotal: mb(usage.heapTotal),
       heapUsed: mb(usage.heapUsed),
@@ -316,7 +320,10 @@ function sampleMemory(): { stop(): MemoryAtPeak } {
 
 function describePeak(peak: MemoryAtPeak | undefined): string {
   if (peak === undefined) return "";
-  return `at peak ${peak.rss} MB: heap ${peak.heapTotal} (young ${peak.young}, used ${peak.heapUsed}), array buffers ${peak.arrayBuffers}, other external ${peak.external - peak.arrayBuffers}`;
+  // What is neither V8's heap nor external memory: the binary and its libraries, compiled code,
+  // and memory the C library holds for native allocations.
+  const rest = peak.rss - peak.heapTotal - peak.external;
+  return `${peak.startRss} MB at start; at peak ${peak.rss} MB: heap ${peak.heapTotal} (young ${peak.young}, used ${peak.heapUsed}), array buffers ${peak.arrayBuffers}, other external ${peak.external - peak.arrayBuffers}, the rest ${rest}`;
 }
 
 function rssMB(): number {
