@@ -21,8 +21,12 @@ import { writeUtf8 } from "../core/utf8-write.ts";
 
 export const SNAPSHOT_HEADER = "ccx-snapshot\t1";
 const FOOTER_PREFIX = "\tend\t";
-/** Bytes per chunk handed to the compressor. */
-const CHUNK_BYTES = 256 * 1024;
+/**
+ * Bytes per chunk handed to the compressor: below glibc's mmap threshold, so that the chunks'
+ * memory is reused from chunk to chunk; 256 KiB chunks were each mapped afresh and stayed
+ * resident until V8 collected them: 126 MB more at the peak of a 1,000,000-entry write (ADR 0013).
+ */
+const CHUNK_BYTES = 64 * 1024;
 const TAB = 9;
 const NEWLINE = 10;
 
