@@ -30,7 +30,9 @@ RUN --mount=type=cache,target=/root/.npm \
 # --- runtime ----------------------------------------------------------------------------------
 FROM node:24-bookworm-slim AS runtime
 # ccx listens on loopback by default; in a container it must listen on every interface.
+# The malloc setting is the one `ccx` would otherwise start itself again with (ADR 0013).
 ENV NODE_ENV=production \
+    MALLOC_MMAP_THRESHOLD_=131072 \
     CCX_HOST=0.0.0.0 \
     CCX_PORT=8080 \
     CCX_DATA_DIR=/var/lib/ccx

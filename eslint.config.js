@@ -7,7 +7,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js", "reconciler/bin/*.js"] },
+        projectService: { allowDefaultProject: ["*.js", "reconciler/bin/ccx.js"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

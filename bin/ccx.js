@@ -9,5 +9,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
+// Before anything is loaded: glibc's malloc settings are read when a process starts.
+const { restartWithFixedMallocThreshold } = await import("../reconciler/bin/malloc-threshold.js");
+restartWithFixedMallocThreshold();
 const { main } = await import("../reconciler/cli.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -7,6 +7,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(1);
 }
+// Before anything is loaded: glibc's malloc settings are read when a process starts.
+const { restartWithFixedMallocThreshold } = await import("./malloc-threshold.js");
+restartWithFixedMallocThreshold();
 // dist/ is what `npm run build` (and so `npm pack`) emits; the type checker never sees it.
 /** @type {{ main(argv: string[]): Promise<number> }} */
 const cli = await import("../dist/reconciler/cli.js");

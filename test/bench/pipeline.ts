@@ -14,8 +14,10 @@
  * table also shows the RSS sampled during the run itself).
  *
  * Usage: `npm run bench -- pipeline [--profiles 1000000] [--segments 4] [--only phases|e2e]
- * [--heap-mb N] [--json] [--keep]`; `--heap-mb` bounds the V8 heap of the run processes, as a
- * container's memory limit would.
+ * [--heap-mb N] [--malloc ccx|default] [--json] [--keep]`; `--heap-mb` bounds the V8 heap of the
+ * run processes, as a container's memory limit would. The phase processes start with the malloc
+ * setting `ccx` starts itself with (`reconciler/bin/malloc-threshold.js`, ADR 0013), or with
+ * glibc's default (`--malloc default`) to see what it saves.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
@@ -37,8 +39,12 @@ import { createFilesSource } from "../../reconciler/src/sources/files-source.ts"
 import type { StoreOptions } from "../../reconciler/src/store/open-store.ts";
 import type { TestDatabase } from "../support/postgres.ts";
 import { range, SYNTHETIC_MAPPINGS, writeSyntheticSegments } from "../support/segments.ts";
+import { MALLOC_ENVIRONMENT } from "../../reconciler/bin/malloc-threshold.js";
 
 const self = fileURLToPath(import.meta.url);
+
+/** The environment of the phase processes (`--malloc`). */
+let phaseEnvironment: NodeJS.ProcessEnv = process.env;
 
 interface PhaseResult {
   ms: number;
@@ -57,9 +63,17 @@ export async function runBenchmark(args: string[]): Promise<void> {
       keep: { type: "boolean", default: false },
       only: { type: "string" },
       "heap-mb": { type: "string" },
+      malloc: { type: "string", default: "ccx" },
     },
   });
   const profiles = Number(values.profiles);
+  if (values.malloc !== "ccx" && values.malloc !== "default") {
+    throw new Error("--malloc is ccx or default");
+  }
+  phaseEnvironment = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("MALLOC_")),
+  );
+  if (values.malloc === "ccx") Object.assign(phaseEnvironment, MALLOC_ENVIRONMENT);
   const segmentCount = Math.max(1, Number(values.segments));
   if (!Number.isInteger(profiles) || profiles < 1)
     throw new Error("--profiles must be a positive integer");
@@ -172,7 +186,7 @@ export async function runBenchmark(args: string[]): Promise<void> {
       );
     } else {
       process.stdout.write(
-        `\npipeline benchmark: ${fmt(profiles)} profiles, ${segmentCount} segments (generation ${(generateMs / 1000).toFixed(1)} s)\n\n`,
+        `\npipeline benchmark: ${fmt(profiles)} profiles, ${segmentCount} segments (generation ${(generateMs / 1000).toFixed(1)} s), ${describeMalloc()}\n\n`,
       );
       process.stdout.write(
         `${"phase".padEnd(46)} ${"time s".padStart(7)} ${"peak RSS MB".padStart(12)}  notes\n`,
@@ -188,6 +202,14 @@ export async function runBenchmark(args: string[]): Promise<void> {
     if (values.keep) process.stderr.write(`kept ${dir}\n`);
     else await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The malloc setting of the phase processes, as the tables' header says it. */
+function describeMalloc(): string {
+  const threshold = phaseEnvironment["MALLOC_MMAP_THRESHOLD_"];
+  return threshold === undefined
+    ? "glibc's malloc as it comes (--malloc default)"
+    : `malloc as ccx starts itself (MALLOC_MMAP_THRESHOLD_=${threshold})`;
 }
 
 /** The runs' profile limit: the default 1,000,000, raised for larger benchmarks (+1 % churn). */
@@ -249,6 +271,7 @@ function phase(
       process.execPath,
       [...nodeFlags, self, "--phase", name, "--dir", dir, ...args],
       {
+        env: phaseEnvironment,
         stdio: ["ignore", "pipe", "inherit"],
       },
     );
@@ -894,7 +917,7 @@ function printEndToEnd(result: EndToEndResult, profiles: number, json: boolean):
     return;
   }
   process.stdout.write(
-    `\n(d) end-to-end runs, ${fmt(profiles)} profiles, emulator with real timing and limits, store ${result.store}` +
+    `\n(d) end-to-end runs, ${fmt(profiles)} profiles, emulator with real timing and limits, store ${result.store}, ${describeMalloc()}` +
       `${result.heapMB === undefined ? "" : `, run processes with --max-old-space-size=${result.heapMB}`}\n\n`,
   );
   const seconds = (ms: number | undefined): string =>
