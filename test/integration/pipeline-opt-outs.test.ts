@@ -3,46 +3,34 @@
  * once, kept, and afterwards only those unsubscribed since are read; every one of them stays
  * suppressed, and one who unsubscribes between two runs is suppressed by the next.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../emulator/index.ts";
-import { generateToken } from "../../reconciler/src/auth/api-token.ts";
-import { parseConfig } from "../../reconciler/src/config.ts";
-import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
-import { LogSink } from "../support/reconciler-fixtures.ts";
+import type { Emulator } from "../../emulator/index.ts";
 import {
-  apiCaller,
   createConnection,
   filesExport,
   filesSource,
   listIdByName,
   people,
-  pipelineConfigInput,
   runToEnd,
+  startPipelineStack,
   writeSegment,
   type ApiCall,
+  type PipelineStack,
 } from "./pipeline-run-support.ts";
 
-const adminToken = generateToken();
+let stack: PipelineStack;
 let dir: string;
 let emulator: Emulator;
-let reconciler: RunningReconciler;
 let call: ApiCall;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "ccx-pipeline-opt-outs-"));
-  emulator = await startEmulator({ activityTiming: "instant" });
-  const config = parseConfig(pipelineConfigInput(dir, emulator, adminToken));
-  reconciler = await startReconciler(config, { logDestination: new LogSink() });
-  call = apiCaller(() => reconciler.url, adminToken);
+  stack = await startPipelineStack("ccx-pipeline-opt-outs-");
+  ({ dir, emulator, call } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  await reconciler?.close();
-  await emulator?.close();
-  await rm(dir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 /** Reads of `GET /contacts` (the opt-out reads: this suite reads no list otherwise). */

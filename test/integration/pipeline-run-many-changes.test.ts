@@ -5,51 +5,33 @@
  * them for new ones keeps them until it passes the limit. Both must end with the list equal to
  * the segment, with the leavers' ids taken from beside the snapshot (no read of the list).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../emulator/index.ts";
-import { generateToken } from "../../reconciler/src/auth/api-token.ts";
-import { parseConfig } from "../../reconciler/src/config.ts";
-import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
-import { LogSink } from "../support/reconciler-fixtures.ts";
 import {
-  apiCaller,
   createConnection,
   filesExport,
   filesSource,
   listIdByName,
   people,
-  pipelineConfigInput,
   runToEnd,
+  startPipelineStack,
   writeSegment,
-  type ApiCall,
+  type PipelineStack,
 } from "./pipeline-run-support.ts";
 
-const adminToken = generateToken();
-let dir: string;
-let emulator: Emulator;
-let reconciler: RunningReconciler;
-let call: ApiCall;
+let stack: PipelineStack;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "ccx-pipeline-many-"));
-  emulator = await startEmulator({ activityTiming: "instant" });
-  reconciler = await startReconciler(parseConfig(pipelineConfigInput(dir, emulator, adminToken)), {
-    logDestination: new LogSink(),
-  });
-  call = apiCaller(() => reconciler.url, adminToken);
+  stack = await startPipelineStack("ccx-pipeline-many-");
 }, 60_000);
 
 afterAll(async () => {
-  await reconciler?.close();
-  await emulator?.close();
-  await rm(dir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 it("a first export and a re-run of more than 10,000 changes each leave the list equal to the segment", async () => {
-  const folder = join(dir, "segments");
+  const { call, emulator } = stack;
+  const folder = join(stack.dir, "segments");
   const { accountId } = await createConnection(call, emulator, "many-conn");
   await writeSegment(folder, "all", people("m", 12_000));
   const body = filesExport("many-conn", await filesSource(call, folder), ["all"], {

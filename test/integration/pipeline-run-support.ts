@@ -3,14 +3,18 @@
  * in the reconciler, and calls to the reconciler's HTTP API.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Emulator } from "../../emulator/index.ts";
-import type { ReconcilerConfigInput } from "../../reconciler/src/config.ts";
+import { startEmulator, type Emulator } from "../../emulator/index.ts";
+import { generateToken } from "../../reconciler/src/auth/api-token.ts";
+import { parseConfig, type ReconcilerConfigInput } from "../../reconciler/src/config.ts";
+import { startReconciler, type RunningReconciler } from "../../reconciler/src/main.ts";
 import {
   apiCaller,
   connectionBody,
+  LogSink,
   newEmulatorCredentials,
   type ApiCall,
 } from "../support/reconciler-fixtures.ts";
@@ -55,6 +59,39 @@ export function pipelineConfigInput(
     auth: { bootstrapAdminToken: adminToken },
     ctct: { apiBaseUrl: emulator.apiBaseUrl, tokenUrl: emulator.tokenUrl },
     runs: { tempDir: dir },
+  };
+}
+
+/** A suite's reconciler (PGlite, the shared settings) and an emulator with instant activities. */
+export interface PipelineStack {
+  dir: string;
+  emulator: Emulator;
+  reconciler: RunningReconciler;
+  /** Calls the reconciler's API as an admin. */
+  call: ApiCall;
+  /** Stops both and deletes `dir` (a suite's `afterAll`). */
+  close(): Promise<void>;
+}
+
+/** Starts a {@link PipelineStack} in a new temporary folder named after `prefix`. */
+export async function startPipelineStack(prefix: string): Promise<PipelineStack> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const emulator = await startEmulator({ activityTiming: "instant" });
+  const adminToken = generateToken();
+  const reconciler = await startReconciler(
+    parseConfig(pipelineConfigInput(dir, emulator, adminToken)),
+    { logDestination: new LogSink() },
+  );
+  return {
+    dir,
+    emulator,
+    reconciler,
+    call: apiCaller(() => reconciler.url, adminToken),
+    async close() {
+      await reconciler.close();
+      await emulator.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
