@@ -7,8 +7,8 @@
  * step stayed resident, and in a long-lived reconciler for good: a first export of 1,000,000
  * profiles peaked at 564–600 MB, 362–419 MB with the threshold fixed (ADR 0013).
  *
- * Nothing happens off Linux, where the variable is set already (an operator's own choice, or
- * the container image), or on a Node without `process.execve` (before 22.15 and 23.11).
+ * Nothing happens off Linux, when the variable is set already (an operator's own choice, or the
+ * container image's), or on a Node without `process.execve` (before 22.15 and 23.11).
  */
 
 /** The environment ccx runs with, beside the caller's. */
