@@ -78,6 +78,36 @@ describe("RecordSorter", () => {
     expect(lines).toEqual(["a@a.co\tx", `${key}\t${rest}\t${tail}`].sort());
   });
 
+  it("merges spilled runs in the order < gives their keys, whatever their characters", async () => {
+    // Characters from U+10000 on sort before U+E000–U+FFFF as strings, after them as UTF-8 bytes.
+    const characters = ["a", "é", "中", "\ue000", "\uffee", "😀", "\u{10ffff}"];
+    const input: Array<[string, string]> = [];
+    for (let i = 0; i < 2_000; i += 1) {
+      const a = characters[(i * 5) % characters.length] as string;
+      const b = characters[(i * 3) % characters.length] as string;
+      input.push([`${a}${b}${i % 700}@example.com`, `r${i}`]);
+    }
+    const result = await sortAll(input, { runLines: 150 });
+    expect(result.runs).toBe(14);
+    expect(result.lines).toEqual(expected(input));
+    expect(result.duplicates).toBe(input.length - result.lines.length);
+  });
+
+  it("merges spilled records longer than a read of a run", async () => {
+    const long = (fill: string): string => fill.repeat(1_200_000);
+    const input: Array<[string, string]> = [
+      ["c@example.com", long("c")],
+      ["a@example.com", "short"],
+      ["b@example.com", long("b")],
+      ["a@example.com", long("x")],
+      ["d@example.com", "d"],
+    ];
+    const result = await sortAll(input, { runLines: 2 });
+    expect(result.runs).toBe(3);
+    expect(result.lines).toEqual(expected(input));
+    expect(result.duplicates).toBe(1);
+  });
+
   it("leaves no temporary file behind once disposed", async () => {
     await sortAll(records(3_000), { runLines: 500 });
     expect(await readdir(root)).toEqual([]);

@@ -16,6 +16,8 @@ import { join } from "node:path";
 import { DEFAULT_PREFIX_BYTES, radixSortByKey, writeKeyPrefix } from "../core/key-radix-sort.ts";
 import { writeUtf8 } from "../core/utf8-write.ts";
 import { readLineBatches } from "./external-sort.ts";
+import { BlockWriter } from "./block-writer.ts";
+import { mergeSortedRuns } from "./sorted-run-merge.ts";
 
 /** Options of {@link RecordSorter}. */
 export interface RecordSorterOptions {
@@ -48,7 +50,7 @@ const CHUNK_SHIFT = 22;
 /** Bytes kept per record besides its text: prefix, start, length, key length, flags, order. */
 const PER_RECORD_BYTES = DEFAULT_PREFIX_BYTES + 4 + 4 + 2 + 1 + 8;
 const TAB = 9;
-const NEWLINE = 10;
+const NEWLINE_BYTES = Buffer.from("\n");
 // Small batches: the rows of a batch are alive at each young-generation collection (see parse-rows).
 const LINES_PER_BATCH = 256;
 
@@ -209,25 +211,22 @@ export class RecordSorter {
   }
 
   async #writeSorted(handle: FileHandle, order: Uint32Array, duplicate: Uint8Array): Promise<void> {
-    const out = Buffer.allocUnsafe(1024 * 1024);
-    let used = 0;
-    for (let j = 0; j < order.length; j += 1) {
-      if (duplicate[j] === 1) continue;
-      const item = order[j] as number;
-      const packed = this.#starts[item] as number;
-      const chunk = this.#chunks[packed >>> CHUNK_SHIFT] as Buffer;
-      const start = packed & (CHUNK_BYTES - 1);
-      const length = this.#lengths[item] as number;
-      if (used + length + 1 > out.length) {
-        await handle.write(out, 0, used);
-        used = 0;
+    const writer = new BlockWriter(handle);
+    try {
+      for (let j = 0; j < order.length; j += 1) {
+        if (duplicate[j] === 1) continue;
+        const item = order[j] as number;
+        const packed = this.#starts[item] as number;
+        const chunk = this.#chunks[packed >>> CHUNK_SHIFT] as Buffer;
+        const start = packed & (CHUNK_BYTES - 1);
+        const end = start + (this.#lengths[item] as number);
+        if (!writer.add(chunk, start, end)) await writer.flushWith(chunk, start, end);
+        if (!writer.add(NEWLINE_BYTES, 0, 1)) await writer.flushWith(NEWLINE_BYTES, 0, 1);
       }
-      chunk.copy(out, used, start, start + length);
-      used += length;
-      out[used] = NEWLINE;
-      used += 1;
+      await writer.flush();
+    } finally {
+      await writer.settle();
     }
-    if (used > 0) await handle.write(out, 0, used);
   }
 
   #inMemory(): SortedRecords {
@@ -265,71 +264,16 @@ export class RecordSorter {
   async #mergeRuns(): Promise<SortedRecords> {
     this.#chunks = [];
     this.#digits = new Uint8Array(0);
-    const folder = this.#folder as string;
-    const spool = join(folder, "sorted.txt");
-    const handle = await open(spool, "w");
-    let unique = 0;
-    try {
-      interface Cursor {
-        iterator: AsyncIterator<string[]>;
-        batch: string[];
-        at: number;
-        key: string;
-      }
-      const keyOfLine = (line: string): string => line.slice(0, line.indexOf("\t"));
-      const live: Cursor[] = [];
-      for (const file of this.#runFiles) {
-        const iterator = readLineBatches(file)[Symbol.asyncIterator]();
-        const cursor: Cursor = { iterator, batch: [], at: 0, key: "" };
-        if (await refill(cursor)) live.push(cursor);
-      }
-      async function refill(cursor: Cursor): Promise<boolean> {
-        for (;;) {
-          const next = await cursor.iterator.next();
-          if (next.done === true) return false;
-          const batch = next.value.filter((line) => line !== "");
-          if (batch.length > 0) {
-            cursor.batch = batch;
-            cursor.at = 0;
-            cursor.key = keyOfLine(batch[0] as string);
-            return true;
-          }
-        }
-      }
-      let text = "";
-      let last: string | undefined;
-      while (live.length > 0) {
-        let best = 0;
-        for (let i = 1; i < live.length; i += 1) {
-          if ((live[i] as Cursor).key < (live[best] as Cursor).key) best = i;
-        }
-        const cursor = live[best] as Cursor;
-        if (cursor.key === last) this.#duplicates += 1;
-        else {
-          text += `${cursor.batch[cursor.at] as string}\n`;
-          unique += 1;
-          last = cursor.key;
-          if (text.length >= 256 * 1024) {
-            await handle.write(text);
-            text = "";
-          }
-        }
-        cursor.at += 1;
-        if (cursor.at < cursor.batch.length) {
-          cursor.key = keyOfLine(cursor.batch[cursor.at] as string);
-        } else if (!(await refill(cursor))) live.splice(best, 1);
-      }
-      if (text !== "") await handle.write(text);
-    } finally {
-      await handle.close();
-    }
+    const spool = join(this.#folder as string, "sorted.txt");
+    const merged = await mergeSortedRuns(this.#runFiles, spool);
     for (const file of this.#runFiles) await rm(file, { force: true });
     const runs = this.#runFiles.length;
     this.#runFiles = [];
+    const duplicates = this.#duplicates + merged.duplicates;
     const dispose = (): Promise<void> => this.#removeFolder();
     return {
-      unique,
-      duplicates: this.#duplicates,
+      unique: merged.unique,
+      duplicates,
       runs,
       lines: () => readLineBatches(spool),
       dispose,
