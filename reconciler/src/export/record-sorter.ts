@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PREFIX_BYTES, radixSortByKey, writeKeyPrefix } from "../core/key-radix-sort.ts";
 import { writeUtf8 } from "../core/utf8-write.ts";
-import { readLineBatches } from "./external-sort.ts";
+import { readSortedLines } from "./sorted-lines.ts";
 import { BlockWriter } from "./block-writer.ts";
 import { mergeSortedRuns } from "./sorted-run-merge.ts";
 
@@ -275,7 +275,7 @@ export class RecordSorter {
       unique: merged.unique,
       duplicates,
       runs,
-      lines: () => readLineBatches(spool),
+      lines: () => readSortedLines(spool),
       dispose,
       [Symbol.asyncDispose]: dispose,
     };

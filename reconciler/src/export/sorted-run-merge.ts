@@ -10,8 +10,8 @@
  * counted as duplicates, as within a run the first record added wins.
  */
 import { open } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
 import { RANK_BYTES, compareUtf8Keys, keyRank } from "../core/utf8-key-order.ts";
+import { BlockReader } from "./block-reader.ts";
 import { BlockWriter } from "./block-writer.ts";
 
 const TAB = 9;
@@ -77,18 +77,15 @@ class RunCursor {
   nextRank = 0;
   hasLine = false;
   #filled = 0;
-  readonly #handle: FileHandle;
-  readonly #spare = Buffer.allocUnsafe(READ_BYTES);
-  #reading: Promise<{ bytesRead: number }> | undefined;
+  readonly #reader: BlockReader;
 
-  private constructor(handle: FileHandle, run: number) {
-    this.#handle = handle;
+  private constructor(reader: BlockReader, run: number) {
+    this.#reader = reader;
     this.run = run;
   }
 
   static async open(file: string, run: number): Promise<RunCursor> {
-    const cursor = new RunCursor(await open(file, "r"), run);
-    cursor.#readAhead();
+    const cursor = new RunCursor(await BlockReader.open(file, READ_BYTES), run);
     try {
       await cursor.refill();
     } catch (error) {
@@ -117,8 +114,8 @@ class RunCursor {
   /** Reads on past the current line; false at the end of the run. */
   async refill(): Promise<boolean> {
     for (;;) {
-      const { bytesRead } = await (this.#reading as Promise<{ bytesRead: number }>);
-      this.#reading = undefined;
+      const block = await this.#reader.next();
+      const bytesRead = block.length;
       const from = this.lineEnd + 1;
       const kept = this.#filled - from;
       if (kept + bytesRead > this.buffer.length) {
@@ -127,10 +124,9 @@ class RunCursor {
         this.buffer.copy(larger, 0, from, this.#filled);
         this.buffer = larger;
       } else this.buffer.copy(this.buffer, 0, from, this.#filled);
-      this.#spare.copy(this.buffer, kept, 0, bytesRead);
+      block.copy(this.buffer, kept);
       this.#filled = kept + bytesRead;
       this.lineEnd = -1;
-      if (bytesRead > 0) this.#readAhead();
       if (this.advance()) return (this.hasLine = true);
       if (bytesRead === 0) {
         if (this.#filled > 0) throw new Error("a sorted run ends inside a line");
@@ -140,12 +136,7 @@ class RunCursor {
   }
 
   async close(): Promise<void> {
-    await this.#reading?.catch(() => undefined);
-    await this.#handle.close();
-  }
-
-  #readAhead(): void {
-    this.#reading = this.#handle.read(this.#spare, 0, READ_BYTES, null);
+    await this.#reader.close();
   }
 }
 
