@@ -4,10 +4,12 @@
  * `confirmed` when it completed. All activities in flight are watched with one
  * `GET /activities` per poll rather than one poll per activity, which keeps a million-contact
  * export near a hundred requests (DESIGN §6). A resumed run skips confirmed chunks and waits for
- * sent ones instead of sending them again (ADR 0005).
+ * sent ones instead of sending them again (ADR 0005). The next chunk is built while one is sent
+ * and its activities are polled, so building chunks adds little to a run's wall time.
  */
 import { z } from "zod";
 import { AppError } from "../core/errors.ts";
+import { oneAhead } from "../core/one-ahead.ts";
 import { activitySchema, ActivityCreator } from "../ctct/activities.ts";
 import type { ActivityResource } from "../ctct/activities.ts";
 import type { CtctClient } from "../ctct/client.ts";
@@ -181,7 +183,7 @@ export async function sendChunks(options: SendChunksOptions): Promise<SendChunks
   };
 
   let stopped = false;
-  for await (const chunk of options.chunks) {
+  for await (const chunk of oneAhead(options.chunks)) {
     const before = options.previous.get(checkpointKey(chunk.phase, chunk.index));
     const summary = {
       phase: chunk.phase,
