@@ -169,6 +169,40 @@ describe("list exports larger than one part of the file", () => {
     expect(emails).not.toContain("email");
     expect(emails.sort()).toEqual(f.emulator.inspect.listMembers(list.listId));
   });
+
+  it("awaits each call and each read of the file through `waiting`, and nothing else", async () => {
+    const f = await startFast();
+    const client = f.client();
+    const list = await client.createList({ name: "timed export" });
+    await client.importContacts(generatedContacts(25_001, "timed"), [list.listId]);
+
+    let inWait = 0;
+    let waits = 0;
+    const waiting = async <T>(work: Promise<T>): Promise<T> => {
+      inWait += 1;
+      waits += 1;
+      try {
+        return await work;
+      } finally {
+        inWait -= 1;
+      }
+    };
+    let rows = 0;
+    let rowsDuringAWait = 0;
+    for await (const _row of client.exportListContacts(list.listId, {
+      fields: ["email"],
+      waiting,
+    })) {
+      rows += 1;
+      if (inWait > 0) rowsDuringAWait += 1;
+    }
+
+    expect(rows).toBe(25_001);
+    // The rows reach the consumer between waits, never inside one.
+    expect(rowsDuringAWait).toBe(0);
+    // The export, its activity, the file, and the file's reads (more than one: it has parts).
+    expect(waits).toBeGreaterThan(4);
+  });
 });
 
 describe("lists", () => {

@@ -16,6 +16,11 @@ export interface ListExportOptions {
   /** Only contacts of this status. @default all statuses */
   status?: string;
   wait?: WaitOptions;
+  /**
+   * Awaits each call to Constant Contact and each read of the exported file: a run times these
+   * as waiting, and the parsing between them as its own work. @default plain await
+   */
+  waiting?: (<T>(work: Promise<T>) => Promise<T>) | undefined;
 }
 
 /**
@@ -31,8 +36,9 @@ export async function* exportListContacts(
   const body: Record<string, unknown> = { list_ids: [listId] };
   if (options.fields !== undefined) body.fields = options.fields;
   if (options.status !== undefined) body.status = options.status;
-  const activity = await creator.create("contact_exports", body);
-  const completed = await waitForActivity(transport, activity.activity_id, options.wait);
+  const waiting = options.waiting ?? (<T>(work: Promise<T>): Promise<T> => work);
+  const activity = await waiting(creator.create("contact_exports", body));
+  const completed = await waiting(waitForActivity(transport, activity.activity_id, options.wait));
   // CONTRACT §7.10: follow the results href as given.
   const href = completed.resultsHref;
   if (href === undefined) {
@@ -42,7 +48,9 @@ export async function* exportListContacts(
       { operation: "contact_exports" },
     );
   }
-  const file = await transport.stream({ operation: "get_contact_export", method: "GET", href });
+  const file = await waiting(
+    transport.stream({ operation: "get_contact_export", method: "GET", href }),
+  );
   // A list export of a million contacts: records are parsed a chunk at a time, not one stream
   // event per record.
   const parser = new CsvRecordParser();
@@ -59,7 +67,11 @@ export async function* exportListContacts(
     records.push(record);
   };
   try {
-    for await (const chunk of file as AsyncIterable<Buffer>) {
+    const chunks = (file as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await waiting(chunks.next());
+      if (next.done === true) break;
+      const chunk = next.value;
       parser.push(decoder.decode(chunk, { stream: true }), onRecord);
       const batch = records;
       records = [];

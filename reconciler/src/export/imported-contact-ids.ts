@@ -40,6 +40,11 @@ export interface ImportedIdsOptions extends RecordSorterOptions {
   imported: number;
   /** `created_at` of the run's first import activity (service time); undefined: export the list. */
   since: string | undefined;
+  /**
+   * Awaits each call to Constant Contact (a run times them as waiting; reading and sorting the
+   * ids between them is its own work). @default plain await
+   */
+  waiting?: (<T>(work: Promise<T>) => Promise<T>) | undefined;
 }
 
 /** E-mail key → contact id, sorted by key (lines `key\tid`). */
@@ -48,6 +53,7 @@ export async function fetchImportedContactIds(
   options: ImportedIdsOptions,
 ): Promise<SortedRecords> {
   const sorter = new RecordSorter(options);
+  const waiting = options.waiting ?? (<T>(work: Promise<T>): Promise<T> => work);
   const add = async (email: string | undefined, contactId: string | undefined): Promise<void> => {
     if (email === undefined || contactId === undefined || contactId === "") return;
     const normalized = normalizeEmail(email);
@@ -70,7 +76,7 @@ export async function fetchImportedContactIds(
         },
       };
       for (;;) {
-        const response = await client.transport.send(call);
+        const response = await waiting(client.transport.send(call));
         const page = client.transport.parse(pageSchema, response, "get_contacts");
         for (const contact of page.contacts) {
           await add(contact.email_address?.address, contact.contact_id);
@@ -83,6 +89,7 @@ export async function fetchImportedContactIds(
     } else {
       for await (const row of client.exportListContacts(options.listId, {
         fields: ["contact_id", "email"],
+        waiting,
       })) {
         await add(row["email"], row["contact_id"]);
       }

@@ -77,12 +77,11 @@ export async function withImportedIds(
   written: SnapshotWritten,
   options: { listId: string; imported: number; since: string | undefined },
 ): Promise<SnapshotWritten> {
-  const ids = await state.waiting(
-    fetchImportedContactIds(state.client, {
-      ...options,
-      tempDirectory: state.deps.tempDirectory,
-    }),
-  );
+  const ids = await fetchImportedContactIds(state.client, {
+    ...options,
+    tempDirectory: state.deps.tempDirectory,
+    waiting: (work) => state.waiting(work),
+  });
   try {
     const ref = await state.deps.snapshots.write(state.export.name, contactIdEntries(ids.lines()));
     return { ...written, idsId: ref.id };
