@@ -170,7 +170,7 @@ describe("list exports larger than one part of the file", () => {
     expect(emails.sort()).toEqual(f.emulator.inspect.listMembers(list.listId));
   });
 
-  it("awaits each call and each read of the file through `waiting`, and nothing else", async () => {
+  it("hands the rows over in batches, awaiting each call and read of the file through `waiting`", async () => {
     const f = await startFast();
     const client = f.client();
     const list = await client.createList({ name: "timed export" });
@@ -188,16 +188,17 @@ describe("list exports larger than one part of the file", () => {
       }
     };
     let rows = 0;
+    let batches = 0;
     let rowsDuringAWait = 0;
-    for await (const _row of client.exportListContacts(list.listId, {
-      fields: ["email"],
-      waiting,
-    })) {
-      rows += 1;
-      if (inWait > 0) rowsDuringAWait += 1;
+    const exported = client.exportListContacts(list.listId, { fields: ["email"], waiting });
+    for await (const batch of exported.batches()) {
+      batches += 1;
+      rows += batch.length;
+      if (inWait > 0) rowsDuringAWait += batch.length;
     }
 
     expect(rows).toBe(25_001);
+    expect(batches).toBeGreaterThan(1);
     // The rows reach the consumer between waits, never inside one.
     expect(rowsDuringAWait).toBe(0);
     // The export, its activity, the file, and the file's reads (more than one: it has parts).

@@ -21,6 +21,7 @@ import { ActivityCreator, getActivity, waitForActivity } from "./activities.ts";
 import type { ActivityResource, CompletedActivity, WaitOptions } from "./activities.ts";
 import type { ActivityBatchOptions } from "./activity-batch.ts";
 import { ApiTransport } from "./api-transport.ts";
+import type { Batched } from "../core/batched.ts";
 import { exportListContacts } from "./contact-exports.ts";
 import type { ListExportOptions } from "./contact-exports.ts";
 import { importContacts, iterateListMembers, removeListMemberships } from "./contacts.ts";
@@ -190,11 +191,11 @@ export class CtctClient {
     });
   }
 
-  /** A list's contacts through a CSV export, one record per row. */
+  /** A list's contacts through a CSV export, one record per row (also batch by batch). */
   exportListContacts(
     listId: string,
     options: ListExportOptions = {},
-  ): AsyncIterable<Record<string, string>> {
+  ): Batched<Record<string, string>> {
     return exportListContacts(this.transport, this.creator, listId, {
       ...(this.waitOptions === undefined ? {} : { wait: this.waitOptions }),
       ...options,

@@ -1,8 +1,10 @@
 /**
  * A list's contacts as a CSV snapshot, through the `contact_exports` activity (CONTRACT §1):
- * create the export, wait for it, then stream the file row by row. One request for the file
+ * create the export, wait for it, then stream the file, its records in batches. One request for the file
  * instead of one per 500 members, at the price of waiting for the activity.
  */
+import { batched } from "../core/batched.ts";
+import type { Batched } from "../core/batched.ts";
 import { CsvRecordParser } from "../core/csv-records.ts";
 import type { ActivityCreator, WaitOptions } from "./activities.ts";
 import { waitForActivity } from "./activities.ts";
@@ -27,12 +29,25 @@ export interface ListExportOptions {
  * Streams the rows of a list export as records keyed by the CSV header.
  * @throws CtctActivityError when the export activity does not complete.
  */
-export async function* exportListContacts(
+export function exportListContacts(
   transport: ApiTransport,
   creator: ActivityCreator,
   listId: string,
   options: ListExportOptions = {},
-): AsyncGenerator<Record<string, string>> {
+): Batched<Record<string, string>> {
+  return batched(() => exportedBatches(transport, creator, listId, options));
+}
+
+/**
+ * The records of one export, a read of the file at a time: a million of them handed over one by
+ * one through an async generator cost about 0.3 s of awaits alone.
+ */
+async function* exportedBatches(
+  transport: ApiTransport,
+  creator: ActivityCreator,
+  listId: string,
+  options: ListExportOptions,
+): AsyncGenerator<Array<Record<string, string>>> {
   const body: Record<string, unknown> = { list_ids: [listId] };
   if (options.fields !== undefined) body.fields = options.fields;
   if (options.status !== undefined) body.status = options.status;
@@ -75,11 +90,11 @@ export async function* exportListContacts(
       parser.push(decoder.decode(chunk, { stream: true }), onRecord);
       const batch = records;
       records = [];
-      yield* batch;
+      if (batch.length > 0) yield batch;
     }
     parser.push(decoder.decode(), onRecord);
     parser.end(onRecord);
-    yield* records;
+    if (records.length > 0) yield records;
   } finally {
     file.destroy();
   }

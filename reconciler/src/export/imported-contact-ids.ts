@@ -13,7 +13,7 @@ import type { CtctClient } from "../ctct/client.ts";
 import { batched, BatchCursor, batchesOf } from "../core/batched.ts";
 import type { Batched } from "../core/batched.ts";
 import type { SnapshotEntry } from "../core/diff.ts";
-import { normalizeEmail } from "../core/email.ts";
+import { normalizeEmail, plainEmailKey } from "../core/email.ts";
 import { RecordSorter } from "./record-sorter.ts";
 import type { RecordSorterOptions, SortedRecords } from "./record-sorter.ts";
 
@@ -54,12 +54,12 @@ export async function fetchImportedContactIds(
 ): Promise<SortedRecords> {
   const sorter = new RecordSorter(options);
   const waiting = options.waiting ?? (<T>(work: Promise<T>): Promise<T> => work);
-  const add = async (email: string | undefined, contactId: string | undefined): Promise<void> => {
-    if (email === undefined || contactId === undefined || contactId === "") return;
-    const normalized = normalizeEmail(email);
-    const key = normalized.ok ? normalized.key : email.trim().toLowerCase();
-    if (key === "" || /[\t\n]/.test(key + contactId)) return;
-    if (sorter.add(key, contactId)) await sorter.spill();
+  /** Adds one contact's key and id; true when the sorter must spill before the next. */
+  const add = (email: string | undefined, contactId: string | undefined): boolean => {
+    if (email === undefined || contactId === undefined || contactId === "") return false;
+    const key = plainEmailKey(email) ?? fallbackKey(email);
+    if (key === "" || hasSeparator(key) || hasSeparator(contactId)) return false;
+    return sorter.add(key, contactId);
   };
   try {
     const since = options.since === undefined ? Number.NaN : Date.parse(options.since);
@@ -79,7 +79,7 @@ export async function fetchImportedContactIds(
         const response = await waiting(client.transport.send(call));
         const page = client.transport.parse(pageSchema, response, "get_contacts");
         for (const contact of page.contacts) {
-          await add(contact.email_address?.address, contact.contact_id);
+          if (add(contact.email_address?.address, contact.contact_id)) await sorter.spill();
         }
         const next = page._links?.next?.href;
         if (next === undefined) break;
@@ -87,11 +87,14 @@ export async function fetchImportedContactIds(
         call = { operation: "get_contacts", method: "GET", href: next };
       }
     } else {
-      for await (const row of client.exportListContacts(options.listId, {
+      const exported = client.exportListContacts(options.listId, {
         fields: ["contact_id", "email"],
         waiting,
-      })) {
-        await add(row["email"], row["contact_id"]);
+      });
+      for await (const rows of exported.batches()) {
+        for (const row of rows) {
+          if (add(row["email"], row["contact_id"])) await sorter.spill();
+        }
       }
     }
   } catch (error) {
@@ -99,6 +102,17 @@ export async function fetchImportedContactIds(
     throw error;
   }
   return sorter.finish();
+}
+
+/** The key of an address the fast check is unsure of: normalised, else trimmed and lower-cased. */
+function fallbackKey(email: string): string {
+  const normalized = normalizeEmail(email);
+  return normalized.ok ? normalized.key : email.trim().toLowerCase();
+}
+
+/** True when `text` holds a tab or a line break, which a sorted line cannot. */
+function hasSeparator(text: string): boolean {
+  return text.includes("\t") || text.includes("\n");
 }
 
 /**
