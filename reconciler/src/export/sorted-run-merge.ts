@@ -16,7 +16,7 @@ import { BlockWriter } from "./block-writer.ts";
 
 const TAB = 9;
 const NEWLINE = 10;
-/** Bytes read from a run at a time: a merge of 8 runs holds 12 MiB. */
+/** Bytes read from a run at a time; with the block being merged, 2 MiB a run (8 runs: 16 MiB). */
 const READ_BYTES = 512 * 1024;
 
 /** What a merge wrote. */
