@@ -6,13 +6,13 @@
  */
 import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, createGzip } from "node:zlib";
 import type { ContainerClient } from "@azure/storage-blob";
 import { batched } from "../core/batched.ts";
 import type { Batched } from "../core/batched.ts";
 import { AppError } from "../core/errors.ts";
 import type { SnapshotEntry } from "../core/diff.ts";
 import { decodeSnapshotBatches, encodeSnapshot } from "./snapshot-format.ts";
+import { snapshotGunzip, snapshotGzip } from "./snapshot-compression.ts";
 import type { EncodeStats } from "./snapshot-format.ts";
 import { checkExportName, newSnapshotId, parseSnapshotId } from "./snapshot-store.ts";
 import type { SnapshotCompression, SnapshotRef, SnapshotStore } from "./snapshot-store.ts";
@@ -41,9 +41,7 @@ export function createAzureSnapshotStore(options: AzureSnapshotStoreOptions): Sn
       const body = new PassThrough();
       const text = Readable.from(encodeSnapshot(entries, stats));
       const producing =
-        gzipLevel > 0
-          ? pipeline(text, createGzip({ level: gzipLevel }), body)
-          : pipeline(text, body);
+        gzipLevel > 0 ? pipeline(text, snapshotGzip(gzipLevel), body) : pipeline(text, body);
       const uploading = blob.uploadStream(body, 4 * 1024 * 1024, 2, {
         conditions: { ifNoneMatch: "*" },
         blobHTTPHeaders: {
@@ -140,7 +138,7 @@ async function* readBlob(
     yield* decodeSnapshotBatches(body, id);
     return;
   }
-  const gunzip = createGunzip();
+  const gunzip = snapshotGunzip();
   body.on("error", (error) => gunzip.destroy(error));
   yield* decodeSnapshotBatches(body.pipe(gunzip), id);
 }

@@ -8,12 +8,12 @@ import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, createGzip } from "node:zlib";
 import { batched } from "../core/batched.ts";
 import type { Batched } from "../core/batched.ts";
 import { AppError } from "../core/errors.ts";
 import type { SnapshotEntry } from "../core/diff.ts";
 import { decodeSnapshotBatches, encodeSnapshot } from "./snapshot-format.ts";
+import { snapshotGunzip, snapshotGzip } from "./snapshot-compression.ts";
 import type { EncodeStats } from "./snapshot-format.ts";
 import { checkExportName, newSnapshotId, parseSnapshotId } from "./snapshot-store.ts";
 import type { SnapshotCompression, SnapshotRef, SnapshotStore } from "./snapshot-store.ts";
@@ -42,7 +42,7 @@ export function createLocalSnapshotStore(options: LocalSnapshotStoreOptions): Sn
       const text = Readable.from(encodeSnapshot(entries, stats));
       try {
         if (gzipLevel > 0)
-          await pipeline(text, createGzip({ level: gzipLevel }), createWriteStream(temporary));
+          await pipeline(text, snapshotGzip(gzipLevel), createWriteStream(temporary));
         else await pipeline(text, createWriteStream(temporary));
         await rename(temporary, path);
       } catch (error) {
@@ -111,7 +111,7 @@ async function* readLocal(
     yield* decodeSnapshotBatches(file, id);
     return;
   }
-  const gunzip = createGunzip();
+  const gunzip = snapshotGunzip();
   file.on("error", (error) => gunzip.destroy(error));
   yield* decodeSnapshotBatches(file.pipe(gunzip), id);
 }
