@@ -170,7 +170,7 @@ describe("list exports larger than one part of the file", () => {
     expect(emails.sort()).toEqual(f.emulator.inspect.listMembers(list.listId));
   });
 
-  it("hands the rows over in batches, awaiting each call and read of the file through `waiting`", async () => {
+  it("awaits only calls and file reads through `waiting`; rows come in batches", async () => {
     const f = await startFast();
     const client = f.client();
     const list = await client.createList({ name: "timed export" });

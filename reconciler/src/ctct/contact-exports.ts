@@ -1,7 +1,7 @@
 /**
  * A list's contacts as a CSV snapshot, through the `contact_exports` activity (CONTRACT §1):
- * create the export, wait for it, then stream the file, its records in batches. One request for the file
- * instead of one per 500 members, at the price of waiting for the activity.
+ * create the export, wait for it, then stream the file, its records in batches. One request for
+ * the file instead of one per 500 members, at the price of waiting for the activity.
  */
 import { batched } from "../core/batched.ts";
 import type { Batched } from "../core/batched.ts";
