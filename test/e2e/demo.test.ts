@@ -39,4 +39,17 @@ describe("ccx demo", () => {
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toMatch(/--profiles must be/);
   });
+
+  it("from the installed package, says it runs from a clone of the repository", async () => {
+    // The package's bin runs the compiled code, whose folder has no quickstart stack.
+    const failure = await promisify(execFile)(
+      process.execPath,
+      ["reconciler/bin/ccx.js", "demo", "--profiles", "500"],
+      { cwd: repoRoot },
+    ).catch((error: unknown) => error as { code: number; stderr: string });
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain(
+      "it runs from a clone of it (`npm ci`, then `npm run demo`)",
+    );
+  });
 });

@@ -6,6 +6,7 @@
  * it starts outlives it, and nothing leaves loopback.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,6 +96,14 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof options === "string") {
     process.stderr.write(`ccx demo: ${options}\n\n${USAGE}\n`);
     return ExitCode.usage;
+  }
+  // The demo deploys the repository's own quickstart stack, which an installed package lacks.
+  if (!existsSync(join(root, "examples/quickstart/step2"))) {
+    process.stderr.write(
+      "ccx demo: the demo deploys the quickstart stack of the ccx repository, so it runs from a " +
+        "clone of it (`npm ci`, then `npm run demo`); this installation has no quickstart\n",
+    );
+    return ExitCode.failed;
   }
 
   const step = stepper(9);
