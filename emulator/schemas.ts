@@ -127,6 +127,9 @@ export const listContactsQuery = z.object({
   updated_after: z.iso
     .datetime({ offset: true, message: "updated_after must be an ISO-8601 date-time" })
     .optional(),
+  created_after: z.iso
+    .datetime({ offset: true, message: "created_after must be an ISO-8601 date-time" })
+    .optional(),
   limit: limit(500, 50),
 });
 

@@ -69,11 +69,17 @@ export function registerContactRoutes(app: Hono<EmulatorEnv>, ctx: EmulatorConte
       const lists = query.lists?.map((id) => findList(account, id, true));
       const updatedAfter =
         query.updated_after === undefined ? undefined : Date.parse(query.updated_after);
+      // The spec's `created_after`: a contact keeps its creation time when an import updates or
+      // revives it, so only contacts new to the account match.
+      const createdAfter =
+        query.created_after === undefined ? undefined : Date.parse(query.created_after);
       const emailIndex = query.email === undefined ? undefined : contacts.findByEmail(query.email);
       const matches = (index: number): boolean => {
         if (!byStatus(index)) return false;
         if (lists !== undefined && !lists.some((list) => list.members.has(index))) return false;
         if (updatedAfter !== undefined && (contacts.updatedAt[index] ?? 0) <= updatedAfter)
+          return false;
+        if (createdAfter !== undefined && (contacts.createdAt[index] ?? 0) <= createdAfter)
           return false;
         return true;
       };
