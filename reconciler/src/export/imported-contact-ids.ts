@@ -1,12 +1,19 @@
 /**
- * The Constant Contact ids of the contacts a run's imports created or changed, learnt once the
- * imports completed and kept beside the run's snapshot, so every synced contact's id is known
- * and a later run removes leavers without reading the whole list (ADR 0005, ADR 0010). Import
- * effects apply when an activity completes (CONTRACT §2.2), and an import sets `updated_at` on
- * every contact it touches, so `GET /contacts?lists=…&updated_after=<first import's created_at>`
- * returns them all (CONTRACT §1, §4), one request per 500. When so many were imported that paging
- * would cost more requests than one export of the list (a first export), the list is exported
- * instead.
+ * The Constant Contact ids of the contacts a run added to its list, learnt once the imports
+ * completed and kept beside the run's snapshot, so every synced contact's id is known and a later
+ * run removes leavers without reading the whole list (ADR 0005, ADR 0010). Import effects apply
+ * when an activity completes (CONTRACT §2.2), one request reads 500 contacts (CONTRACT §1, §4),
+ * and the cheapest query that still finds every added contact is used:
+ *
+ * 1. `GET /contacts?lists=…&created_after=<first import's created_at>`: the contacts the imports
+ *    created, which are most of the adds and none of the updates (the spec's `created_after`).
+ *    When that finds as many contacts as the run added, it is all of them.
+ * 2. Otherwise (some adds were contacts the account had already, which keep their creation time)
+ *    `updated_after` instead, which also returns every updated contact: an import sets
+ *    `updated_at` on every contact it touches.
+ * 3. When so many were imported that paging would cost more requests than one export of the list
+ *    (a first export), or the first import's time is unknown (a resumed run), the list is
+ *    exported instead.
  */
 import { z } from "zod";
 import type { CtctClient } from "../ctct/client.ts";
@@ -38,6 +45,8 @@ export interface ImportedIdsOptions extends RecordSorterOptions {
   listId: string;
   /** Contacts the run imported (adds and updates). */
   imported: number;
+  /** Contacts the imports added to the list (confirmed by their activities). */
+  added: number;
   /** `created_at` of the run's first import activity (service time); undefined: export the list. */
   since: string | undefined;
   /**
@@ -61,32 +70,44 @@ export async function fetchImportedContactIds(
     if (key === "" || hasSeparator(key) || hasSeparator(contactId)) return false;
     return sorter.add(key, contactId);
   };
+  /** Reads every page of contacts on the list matching `filter`; returns how many it read. */
+  const readPages = async (filter: Record<string, string>): Promise<number> => {
+    let read = 0;
+    let call: Parameters<CtctClient["transport"]["send"]>[0] = {
+      operation: "get_contacts",
+      method: "GET",
+      path: "/contacts",
+      query: { lists: options.listId, ...filter, limit: PAGE_SIZE },
+    };
+    for (;;) {
+      const response = await waiting(client.transport.send(call));
+      const page = client.transport.parse(pageSchema, response, "get_contacts");
+      read += page.contacts.length;
+      for (const contact of page.contacts) {
+        if (add(contact.email_address?.address, contact.contact_id)) await sorter.spill();
+      }
+      const next = page._links?.next?.href;
+      if (next === undefined) return read;
+      // CONTRACT §4: follow the href verbatim.
+      call = { operation: "get_contacts", method: "GET", href: next };
+    }
+  };
+  const fewPages = (contacts: number): boolean => Math.ceil(contacts / PAGE_SIZE) <= MAX_ID_PAGES;
   try {
     const since = options.since === undefined ? Number.NaN : Date.parse(options.since);
-    if (Number.isFinite(since) && Math.ceil(options.imported / PAGE_SIZE) <= MAX_ID_PAGES) {
-      // A second before the first import was accepted: the service's `Date` has 1 s resolution.
-      let call: Parameters<CtctClient["transport"]["send"]>[0] = {
-        operation: "get_contacts",
-        method: "GET",
-        path: "/contacts",
-        query: {
-          lists: options.listId,
-          updated_after: new Date(since - 1_000).toISOString(),
-          limit: PAGE_SIZE,
-        },
-      };
-      for (;;) {
-        const response = await waiting(client.transport.send(call));
-        const page = client.transport.parse(pageSchema, response, "get_contacts");
-        for (const contact of page.contacts) {
-          if (add(contact.email_address?.address, contact.contact_id)) await sorter.spill();
-        }
-        const next = page._links?.next?.href;
-        if (next === undefined) break;
-        // CONTRACT §4: follow the href verbatim.
-        call = { operation: "get_contacts", method: "GET", href: next };
-      }
-    } else {
+    // A second before the first import was accepted: the service's `Date` has 1 s resolution.
+    const after = Number.isFinite(since) ? new Date(since - 1_000).toISOString() : undefined;
+    // As many created as added: every added contact was new to the account, and the updated
+    // ones keep the ids they have.
+    const allCreated =
+      after !== undefined &&
+      options.added > 0 &&
+      fewPages(options.added) &&
+      (await readPages({ created_after: after })) >= options.added;
+    if (!allCreated && after !== undefined && fewPages(options.imported)) {
+      // Contacts read twice keep the id read first: the sorter drops the repeat.
+      await readPages({ updated_after: after });
+    } else if (!allCreated) {
       const exported = client.exportListContacts(options.listId, {
         fields: ["contact_id", "email"],
         waiting,

@@ -200,6 +200,7 @@ async function syncDesired(
     next = await withImportedIds(state, next, {
       listId,
       imported: imports,
+      added: counts["added"] ?? 0,
       // A resumed run may have sent its first imports in an earlier attempt.
       since: written.resumedChunks ? undefined : written.firstImportAt,
     });

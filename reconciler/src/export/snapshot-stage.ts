@@ -75,7 +75,7 @@ export async function writeNextSnapshot(
 export async function withImportedIds(
   state: RunState,
   written: SnapshotWritten,
-  options: { listId: string; imported: number; since: string | undefined },
+  options: { listId: string; imported: number; added: number; since: string | undefined },
 ): Promise<SnapshotWritten> {
   const ids = await fetchImportedContactIds(state.client, {
     ...options,
