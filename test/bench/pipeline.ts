@@ -159,7 +159,7 @@ export async function runBenchmark(args: string[]): Promise<void> {
         "(a) same, in-memory sort",
         inMemory.ms,
         Number(inMemory["collectRssMB"]),
-        `one run, no spill, CPU ${(Number(inMemory["collectCpuMs"]) / 1000).toFixed(2)} s`,
+        `one run, no merge, CPU ${(Number(inMemory["collectCpuMs"]) / 1000).toFixed(2)} s`,
       ],
       ...writes.map((write): [string, number, number, string] => [
         `(b) write snapshot, gzip level ${write.level}`,

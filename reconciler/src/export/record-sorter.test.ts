@@ -47,6 +47,7 @@ function expected(input: ReadonlyArray<[string, string]>): string[] {
 describe("RecordSorter", () => {
   it.each([
     ["in memory", {}, 0],
+    ["in memory, then one spool file", { maxHeldResultBytes: 0 }, 1],
     ["spilling every 1,000 records", { runLines: 1_000 }, 10],
     // One 4 MiB buffer and 31 bytes of bookkeeping per record: a spill every 2,000 records.
     ["spilling by bytes", { maxMemoryBytes: 4 * 1024 * 1024 + 31 * 2_000 }, 5],
@@ -108,8 +109,11 @@ describe("RecordSorter", () => {
     expect(result.duplicates).toBe(1);
   });
 
-  it("leaves no temporary file behind once disposed", async () => {
-    await sortAll(records(3_000), { runLines: 500 });
+  it.each([
+    ["spilled runs", { runLines: 500 }],
+    ["one spool", { maxHeldResultBytes: 0 }],
+  ])("leaves no temporary file behind once disposed (%s)", async (_name, options) => {
+    await sortAll(records(3_000), options);
     expect(await readdir(root)).toEqual([]);
   });
 });
