@@ -237,7 +237,8 @@ export class RecordSorter {
         const chunk = this.#chunks[packed >>> CHUNK_SHIFT] as Buffer;
         const start = packed & (CHUNK_BYTES - 1);
         const end = start + (this.#lengths[item] as number);
-        if (!writer.add(chunk, start, end)) await writer.flushWith(chunk, start, end);
+        if (writer.addLine(chunk, start, end)) continue;
+        await writer.flushWith(chunk, start, end);
         if (!writer.add(NEWLINE_BYTES, 0, 1)) await writer.flushWith(NEWLINE_BYTES, 0, 1);
       }
       await writer.flush();
