@@ -141,7 +141,8 @@ async function leaversOf(
     for await (const batch of batchesOf(
       withContactIds(leaving, previous.store.read(previous.idsId)),
     )) {
-      known.push(...batch);
+      // Copies again: an id as read is a slice of its chunk of the ids file's text.
+      known.push(...structuredClone(batch));
     }
     leaving = known;
   }
