@@ -175,7 +175,10 @@ export const ConfigSchema = z.strictObject({
       profileLimit: z.coerce.number().int().min(1).default(1_000_000),
       /** Constant Contact activities in flight per run (the account queue holds 1,000). @default 30 */
       maxActivitiesInFlight: z.coerce.number().int().min(1).max(500).default(30),
-      /** Parent of the runs' temporary sort files. @default the system temporary directory */
+      /**
+       * Parent of the runs' temporary sort files and spools (about 65 MB per 1,000,000 contacts
+       * while a run lasts). @default the system temporary directory
+       */
       tempDir: z.string().min(1).optional(),
     })
     .prefault({}),
