@@ -4,7 +4,9 @@
  * while they are held (a million rows cost about 95 MB instead of the several hundred a string
  * array with its garbage costs, and the garbage collector has nothing to trace). It spills only
  * when it must: past `maxMemoryBytes` the sorted records go to a run file, and the runs are
- * merged into one spool at the end, so memory stays flat however many records come (ADR 0010).
+ * merged into one spool at the end, so memory stays flat however many records come. Once
+ * sorted, more than `maxHeldResultBytes` go to a spool file too, so the passes that read them
+ * do not keep them in memory (ADR 0010).
  *
  * A record is `key` and `rest`; neither may hold `\n`, and the key no `\t`. For records with
  * the same key the first one added wins; the others are counted as duplicates.
@@ -46,7 +48,7 @@ export interface SortedRecords extends AsyncDisposable {
   readonly unique: number;
   /** Records dropped because an earlier one had the same key. */
   readonly duplicates: number;
-  /** Runs spilled to disk (0 when everything fit in memory). */
+  /** Sorted runs written to disk (0 when the records stay in memory). */
   readonly runs: number;
   /** The records as `key\trest` lines, in key order and in batches; may be called again. */
   lines(): AsyncIterable<string[]>;
