@@ -104,17 +104,19 @@ export async function fetchImportedContactIds(
       options.added > 0 &&
       fewPages(options.added) &&
       (await readPages({ created_after: after })) >= options.added;
-    if (!allCreated && after !== undefined && fewPages(options.imported)) {
-      // Contacts read twice keep the id read first: the sorter drops the repeat.
-      await readPages({ updated_after: after });
-    } else if (!allCreated) {
-      const exported = client.exportListContacts(options.listId, {
-        fields: ["contact_id", "email"],
-        waiting,
-      });
-      for await (const rows of exported.batches()) {
-        for (const row of rows) {
-          if (add(row["email"], row["contact_id"])) await sorter.spill();
+    if (!allCreated) {
+      if (after !== undefined && fewPages(options.imported)) {
+        // Contacts read twice keep the id read first: the sorter drops the repeat.
+        await readPages({ updated_after: after });
+      } else {
+        const exported = client.exportListContacts(options.listId, {
+          fields: ["contact_id", "email"],
+          waiting,
+        });
+        for await (const rows of exported.batches()) {
+          for (const row of rows) {
+            if (add(row["email"], row["contact_id"])) await sorter.spill();
+          }
         }
       }
     }
